@@ -1,0 +1,1 @@
+"""inboxgraph: one typed GraphQL API to update conversations in five inbox providers."""

@@ -1,0 +1,1 @@
+"""In-process emulators of each provider's documented HTTP API (sandbox mode)."""
