@@ -30,7 +30,7 @@ class AyrshareConversation:
 class PuffleConversation:
     id: strawberry.ID
     status: PuffleConversationStatus
-    unread_count: SafeInt  # type: ignore[valid-type]
+    unread_count: SafeInt
     channel: str
     participant_name: str | None
     last_message_at: datetime | None

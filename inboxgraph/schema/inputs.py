@@ -42,7 +42,7 @@ class PuffleConversationUpdate:
         description="A UUID matching Puffle's documented pattern."
     )
     status: PuffleConversationStatus | None = None
-    unread_count: SafeInt | None = strawberry.field(  # type: ignore[valid-type]
+    unread_count: SafeInt | None = strawberry.field(
         default=None, description="0..9007199254740991"
     )
 

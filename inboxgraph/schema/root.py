@@ -5,13 +5,11 @@ from __future__ import annotations
 from enum import Enum
 
 import strawberry
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.federation import Schema
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from inboxgraph.resolvers.context import RequestContext
@@ -25,11 +23,18 @@ from inboxgraph.schema.conversations import (
 )
 from inboxgraph.schema.enums import Provider
 from inboxgraph.schema.results import UpdateConversationResult
+from inboxgraph.schema.scalars import SCALAR_MAP
 
 #: The federation version the SDL is printed for; pinned so an upgrade cannot change it.
 FEDERATION_VERSION = "2.11"
 MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 100
+PARSER_CACHE_SIZE = 256
+VALIDATION_CACHE_SIZE = 256
+
+# Built once: the validation cache is keyed by the rule classes, so a class made per
+# request would miss it every time.
+LIMIT_RULES = (max_depth_rule(MAX_QUERY_DEPTH, None), max_aliases_rule(MAX_ALIASES))
 
 
 @strawberry.enum(description="How inboxgraph reaches a provider.")
@@ -74,8 +79,8 @@ class Mutation:
 
 
 def build_schema() -> Schema:
-    """The subgraph schema. Its limit extensions are shared instances, so the
-    validation cache hits across requests."""
+    """The subgraph schema. Extensions are made per request (no state shared between
+    concurrent requests); the caches and limit rules they use are process-wide."""
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -88,11 +93,11 @@ def build_schema() -> Schema:
         ],
         federation_version=FEDERATION_VERSION,
         extensions=[
-            QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
+            lambda: AddValidationRules(list(LIMIT_RULES)),
+            lambda: ParserCache(maxsize=PARSER_CACHE_SIZE),
+            lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
         ],
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
 
 

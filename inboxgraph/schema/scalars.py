@@ -24,10 +24,14 @@ def parse_safe_int(value: object) -> int:
     return value
 
 
-SafeInt = strawberry.scalar(
-    NewType("SafeInt", int),
+SafeInt = NewType("SafeInt", int)
+
+SAFE_INT_DEFINITION = strawberry.scalar(
     name="SafeInt",
     description="Integer in the range -(2^53-1)..2^53-1, serialized as a JSON number.",
     serialize=parse_safe_int,
     parse_value=parse_safe_int,
 )
+
+#: Give this to `StrawberryConfig(scalar_map=...)`.
+SCALAR_MAP = {SafeInt: SAFE_INT_DEFINITION}
