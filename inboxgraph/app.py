@@ -27,7 +27,7 @@ class InboxGraphQL(GraphQL[RequestContext, None]):
         super().__init__(schema, graphql_ide="graphiql")
         self.services = services
 
-    async def get_context(  # type: ignore[override]
+    async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> RequestContext:
         return RequestContext(request=request, response=response, services=self.services)
@@ -41,9 +41,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         return JSONResponse(
             {
                 "status": "ok",
-                "providers": {
-                    p.name: s.mode for p, s in services.settings.providers.items()
-                },
+                "providers": {p.name: s.mode for p, s in services.settings.providers.items()},
             }
         )
 

@@ -18,7 +18,9 @@ DEFAULT_SANDBOX_PORT = 8001
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="inboxgraph", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the GraphQL API (sandbox for unconfigured providers)")
+    serve = commands.add_parser(
+        "serve", help="serve the GraphQL API (sandbox for unconfigured providers)"
+    )
     serve.add_argument("--host", default=DEFAULT_HOST)
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     commands.add_parser("schema", help="print the subgraph SDL")

@@ -96,7 +96,9 @@ async def update_one(client: httpx.AsyncClient, input: dict[str, Any]) -> dict[s
     return result
 
 
-async def update_many(client: httpx.AsyncClient, inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def update_many(
+    client: httpx.AsyncClient, inputs: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     body = await graphql(client, UPDATE_MANY, {"inputs": inputs})
     assert "errors" not in body, body["errors"]
     results: list[dict[str, Any]] = body["data"]["updateConversations"]

@@ -55,7 +55,9 @@ class ProviderGateway(Generic[UpdateT, ConversationT]):
         try:
             return self.adapter.parse_update(update, response)
         except (KeyError, TypeError, ValueError) as exc:
-            logger.warning("%s answered with an unexpected body (%s)", self.name, type(exc).__name__)
+            logger.warning(
+                "%s answered with an unexpected body (%s)", self.name, type(exc).__name__
+            )
             raise ProviderError(
                 UpdateErrorCode.UPSTREAM_ERROR,
                 f"{self.name} answered HTTP {response.status_code} with a body inboxgraph "
@@ -80,7 +82,10 @@ class ProviderGateway(Generic[UpdateT, ConversationT]):
                     raise
                 logger.info(
                     "%s %s: retrying in %.1f s (attempt %d)",
-                    self.name, error.code.name, delay, attempt + 1,
+                    self.name,
+                    error.code.name,
+                    delay,
+                    attempt + 1,
                 )
                 attempt += 1
                 await asyncio.sleep(delay)
@@ -103,11 +108,11 @@ class ProviderGateway(Generic[UpdateT, ConversationT]):
                 )
             except httpx.TransportError as exc:
                 error = error_from_transport(self.name, exc)
-                logger.warning("%s %s %s: %s", self.name, request.method, request.path, error.code.name)
+                logger.warning(
+                    "%s %s %s: %s", self.name, request.method, request.path, error.code.name
+                )
                 raise error from None
-        logger.info(
-            "%s %s %s -> %d", self.name, request.method, request.path, response.status_code
-        )
+        logger.info("%s %s %s -> %d", self.name, request.method, request.path, response.status_code)
         if response.is_success:
             return response
         details = self.adapter.error_details(response.status_code, _json_or_none(response))

@@ -15,6 +15,7 @@ from inboxgraph.providers.errors import ErrorDetails, InvalidInput
 from inboxgraph.schema.conversations import PuffleConversation
 from inboxgraph.schema.enums import Provider, PuffleConversationStatus
 from inboxgraph.schema.inputs import PuffleConversationUpdate
+from inboxgraph.schema.scalars import SafeInt
 
 #: Puffle's documented pattern for a conversation id.
 ID_PATTERN = re.compile(
@@ -37,7 +38,8 @@ class PuffleAdapter(ProviderAdapter[PuffleConversationUpdate, PuffleConversation
             )
         if update.status is None and update.unread_count is None:
             raise InvalidInput(
-                "puffle", "give at least one of status and unreadCount (Puffle refuses an empty update)"
+                "puffle",
+                "give at least one of status and unreadCount (Puffle refuses an empty update)",
             )
         if update.unread_count is not None and not 0 <= update.unread_count <= MAX_UNREAD_COUNT:
             raise InvalidInput(
@@ -50,7 +52,9 @@ class PuffleAdapter(ProviderAdapter[PuffleConversationUpdate, PuffleConversation
             body["status"] = update.status.value
         if update.unread_count is not None:
             body["unread_count"] = update.unread_count
-        return UpstreamRequest("PATCH", f"/api/conversations/{quote(update.id, safe='')}", json=body)
+        return UpstreamRequest(
+            "PATCH", f"/api/conversations/{quote(update.id, safe='')}", json=body
+        )
 
     def parse_update(
         self, update: PuffleConversationUpdate, response: httpx.Response
@@ -71,7 +75,7 @@ def parse_conversation(record: dict[str, Any]) -> PuffleConversation:
     return PuffleConversation(
         id=record["id"],
         status=PuffleConversationStatus(record["status"]),
-        unread_count=int(record["unread_count"]),
+        unread_count=SafeInt(int(record["unread_count"])),
         channel=record["channel"],
         participant_name=record.get("participant_name"),
         last_message_at=_timestamp(record.get("last_message_at")),

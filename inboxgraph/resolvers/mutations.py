@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from graphql import GraphQLError
 from strawberry.types import Info
 
+from graphql import GraphQLError
 from inboxgraph.providers.errors import InvalidInput
 from inboxgraph.resolvers.context import RequestContext
 from inboxgraph.resolvers.results import update_failed
@@ -16,7 +16,9 @@ from inboxgraph.schema.results import UpdateConversationResult
 MAX_BATCH_INPUTS = 100
 
 
-async def dispatch(context: RequestContext, input: UpdateConversationInput) -> UpdateConversationResult:
+async def dispatch(
+    context: RequestContext, input: UpdateConversationInput
+) -> UpdateConversationResult:
     """Validate one input against its provider's documented rules, then queue it."""
     provider, update = input.chosen()
     adapter = context.services.gateway(provider).adapter

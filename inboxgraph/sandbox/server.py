@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from inboxgraph.providers.registry import build_adapters
 from inboxgraph.config import load_settings
+from inboxgraph.providers.registry import build_adapters
 from inboxgraph.sandbox.registry import EMULATORS
 
 

@@ -7,12 +7,12 @@ from datetime import datetime
 import strawberry
 
 from inboxgraph.schema.enums import (
-    Provider,
     AyrshareConversationStatus,
     AyrsharePlatform,
     EbayConversationStatus,
     EbayConversationType,
     HighLevelMessageStatus,
+    Provider,
     PuffleConversationStatus,
 )
 from inboxgraph.schema.scalars import SafeInt
@@ -38,13 +38,9 @@ class AyrshareConversationUpdate:
     )
 )
 class PuffleConversationUpdate:
-    id: strawberry.ID = strawberry.field(
-        description="A UUID matching Puffle's documented pattern."
-    )
+    id: strawberry.ID = strawberry.field(description="A UUID matching Puffle's documented pattern.")
     status: PuffleConversationStatus | None = None
-    unread_count: SafeInt | None = strawberry.field(
-        default=None, description="0..9007199254740991"
-    )
+    unread_count: SafeInt | None = strawberry.field(default=None, description="0..9007199254740991")
 
 
 @strawberry.input(description="The error a conversation provider reports for a failed message.")
@@ -54,9 +50,7 @@ class HighLevelProviderErrorInput:
     message: str
 
 
-@strawberry.input(
-    description="HighLevel: `PUT /conversations/messages/{messageId}/status`."
-)
+@strawberry.input(description="HighLevel: `PUT /conversations/messages/{messageId}/status`.")
 class HighLevelMessageStatusUpdate:
     message_id: strawberry.ID
     status: HighLevelMessageStatus

@@ -26,8 +26,7 @@ class UpdateFailed:
     field: str | None = strawberry.field(
         default=None,
         description=(
-            'The input field at fault, as a GraphQL path such as "puffle.unreadCount", '
-            "when one is."
+            'The input field at fault, as a GraphQL path such as "puffle.unreadCount", when one is.'
         ),
     )
     provider_status: int | None = strawberry.field(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Final
 
 import strawberry
 from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
@@ -26,7 +27,7 @@ from inboxgraph.schema.results import UpdateConversationResult
 from inboxgraph.schema.scalars import SCALAR_MAP
 
 #: The federation version the SDL is printed for; pinned so an upgrade cannot change it.
-FEDERATION_VERSION = "2.11"
+FEDERATION_VERSION: Final = "2.11"
 MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 100
 PARSER_CACHE_SIZE = 256
@@ -39,7 +40,9 @@ LIMIT_RULES = (max_depth_rule(MAX_QUERY_DEPTH, None), max_aliases_rule(MAX_ALIAS
 
 @strawberry.enum(description="How inboxgraph reaches a provider.")
 class ProviderMode(Enum):
-    LIVE = strawberry.enum_value("live", description="The provider's real API, with configured credentials.")
+    LIVE = strawberry.enum_value(
+        "live", description="The provider's real API, with configured credentials."
+    )
     SANDBOX = strawberry.enum_value(
         "sandbox", description="The built-in emulator of the provider's documented API."
     )
@@ -56,11 +59,12 @@ class ProviderInfo:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Every provider and whether it runs live or in the sandbox.")
+    @strawberry.field(description="Every provider and whether it runs live or in the sandbox.")  # type: ignore[untyped-decorator]
     def providers(self, info: Info[RequestContext, None]) -> list[ProviderInfo]:
         settings = info.context.services.settings
         return [
-            ProviderInfo(provider=p, mode=ProviderMode(settings.providers[p].mode)) for p in Provider
+            ProviderInfo(provider=p, mode=ProviderMode(settings.providers[p].mode))
+            for p in Provider
         ]
 
 

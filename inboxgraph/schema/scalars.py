@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NewType
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 MAX_SAFE_INTEGER = 2**53 - 1
 
@@ -18,9 +19,7 @@ def parse_safe_int(value: object) -> int:
     if not isinstance(value, int):
         raise ValueError(f"SafeInt cannot represent a non-integer value: {value!r}")
     if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-        raise ValueError(
-            f"SafeInt cannot represent {value}: it is outside -(2^53-1)..2^53-1"
-        )
+        raise ValueError(f"SafeInt cannot represent {value}: it is outside -(2^53-1)..2^53-1")
     return value
 
 
@@ -34,4 +33,4 @@ SAFE_INT_DEFINITION = strawberry.scalar(
 )
 
 #: Give this to `StrawberryConfig(scalar_map=...)`.
-SCALAR_MAP = {SafeInt: SAFE_INT_DEFINITION}
+SCALAR_MAP: dict[object, ScalarDefinition] = {SafeInt: SAFE_INT_DEFINITION}

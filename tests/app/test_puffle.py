@@ -25,7 +25,9 @@ async def test_largest_unread_count(sandbox_client: httpx.AsyncClient) -> None:
     assert result["conversation"]["unreadCount"] == 2**53 - 1
 
 
-async def test_failures(sandbox_client: httpx.AsyncClient, json_snapshot: SnapshotAssertion) -> None:
+async def test_failures(
+    sandbox_client: httpx.AsyncClient, json_snapshot: SnapshotAssertion
+) -> None:
     results = await update_many(
         sandbox_client,
         [

@@ -38,7 +38,13 @@ async def test_update_sends_documented_request() -> None:
     async with app_client(live_settings(), transport) as client:
         result = await update_one(
             client,
-            {"puffle": {"id": CONVERSATION_ID, "status": "ARCHIVED", "unreadCount": 4503599627370495}},
+            {
+                "puffle": {
+                    "id": CONVERSATION_ID,
+                    "status": "ARCHIVED",
+                    "unreadCount": 4503599627370495,
+                }
+            },
         )
     [request] = seen
     assert request.method == "PATCH"
@@ -85,13 +91,21 @@ def test_build_update_sends_only_given_fields() -> None:
     [
         (PuffleConversationUpdate(id="not-a-uuid", unread_count=1), "puffle.id"),
         # The version digit must be 1-8 and the variant digit 8, 9, a or b.
-        (PuffleConversationUpdate(id="f11e8a2c-1234-9567-89ab-cdef01234567", unread_count=1), "puffle.id"),
-        (PuffleConversationUpdate(id="f11e8a2c-1234-4567-c9ab-cdef01234567", unread_count=1), "puffle.id"),
+        (
+            PuffleConversationUpdate(id="f11e8a2c-1234-9567-89ab-cdef01234567", unread_count=1),
+            "puffle.id",
+        ),
+        (
+            PuffleConversationUpdate(id="f11e8a2c-1234-4567-c9ab-cdef01234567", unread_count=1),
+            "puffle.id",
+        ),
         (PuffleConversationUpdate(id=CONVERSATION_ID), "puffle"),
         (PuffleConversationUpdate(id=CONVERSATION_ID, unread_count=-1), "puffle.unreadCount"),
     ],
 )
-def test_validate_refuses_documented_violations(update: PuffleConversationUpdate, field: str) -> None:
+def test_validate_refuses_documented_violations(
+    update: PuffleConversationUpdate, field: str
+) -> None:
     with pytest.raises(InvalidInput) as caught:
         PuffleAdapter().validate(update)
     assert caught.value.field == field
