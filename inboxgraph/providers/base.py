@@ -8,7 +8,7 @@ through the process's one shared `httpx.AsyncClient` and hands the answer back t
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -19,6 +19,8 @@ from inboxgraph.providers.pacing import RateLimit
 from inboxgraph.schema.enums import Provider
 
 UpdateT = TypeVar("UpdateT")
+#: Sends one request through the gateway (auth, pacing, error mapping) and returns the answer.
+Fetch = Callable[["UpstreamRequest"], Awaitable[httpx.Response]]
 ConversationT = TypeVar("ConversationT")
 
 
@@ -76,6 +78,19 @@ class ProviderAdapter(ABC, Generic[UpdateT, ConversationT]):
         neither lose nor double an update.
         """
         return None
+
+    #: Why this provider's conversations cannot be read, when they cannot.
+    read_unsupported_reason: ClassVar[str | None] = None
+
+    async def read_conversations(
+        self, keys: Sequence[Hashable], fetch: Fetch
+    ) -> Mapping[Hashable, ConversationT]:
+        """Read conversations by key through the provider's side-effect-free endpoints.
+
+        Keys missing from the result were not found. `fetch` is the only way to send
+        a request, so reads are paced and mapped like updates.
+        """
+        raise NotImplementedError(f"{self.display_name} has no read strategy")
 
     def error_details(self, status: int, body: Any) -> ErrorDetails:
         """Read the provider's own error body (already JSON-decoded, or None)."""

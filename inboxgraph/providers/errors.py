@@ -41,6 +41,13 @@ class InvalidInput(ProviderError):
         super().__init__(UpdateErrorCode.INVALID_INPUT, f"{field}: {rule}", field=field)
 
 
+class ReadUnsupported(ProviderError):
+    """The provider publishes no endpoint that reads this without side effects."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(UpdateErrorCode.UPSTREAM_ERROR, message, retryable=False)
+
+
 RETRYABLE_CODES = frozenset(
     {
         UpdateErrorCode.RATE_LIMITED,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, Generic
 
 import httpx
@@ -11,6 +12,7 @@ import httpx
 from inboxgraph.providers.base import ConversationT, ProviderAdapter, UpdateT, UpstreamRequest
 from inboxgraph.providers.errors import (
     ProviderError,
+    ReadUnsupported,
     error_from_status,
     error_from_transport,
 )
@@ -63,6 +65,24 @@ class ProviderGateway(Generic[UpdateT, ConversationT]):
                 f"{self.name} answered HTTP {response.status_code} with a body inboxgraph "
                 "could not read",
                 provider_status=response.status_code,
+            ) from None
+
+    async def read(self, keys: Sequence[Hashable]) -> Mapping[Hashable, ConversationT]:
+        """Read conversations by key; missing keys were not found."""
+        reason = self.adapter.read_unsupported_reason
+        if reason is not None:
+            raise ReadUnsupported(reason)
+        try:
+            return await self.adapter.read_conversations(keys, self.send)
+        except ProviderError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            logger.warning(
+                "%s read answered with an unexpected body (%s)", self.name, type(exc).__name__
+            )
+            raise ProviderError(
+                UpdateErrorCode.UPSTREAM_ERROR,
+                f"{self.name} answered a read with a body inboxgraph could not read",
             ) from None
 
     async def send(self, request: UpstreamRequest, *, pacing_key: str = "") -> httpx.Response:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
 
-from inboxgraph.providers.base import ProviderAdapter, UpstreamRequest
+from inboxgraph.providers.base import Fetch, ProviderAdapter, UpstreamRequest
 from inboxgraph.providers.errors import ErrorDetails, InvalidInput
 from inboxgraph.schema.conversations import PuffleConversation
 from inboxgraph.schema.enums import Provider, PuffleConversationStatus
@@ -23,6 +23,7 @@ ID_PATTERN = re.compile(
     r"|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$"
 )
 MAX_UNREAD_COUNT = 2**53 - 1
+LIST_PAGE_SIZE = 100
 
 
 class PuffleAdapter(ProviderAdapter[PuffleConversationUpdate, PuffleConversation]):
@@ -63,6 +64,37 @@ class PuffleAdapter(ProviderAdapter[PuffleConversationUpdate, PuffleConversation
 
     def target_key(self, update: PuffleConversationUpdate) -> Hashable:
         return update.id.lower()
+
+    async def read_conversations(
+        self, keys: Sequence[Hashable], fetch: Fetch
+    ) -> Mapping[Hashable, PuffleConversation]:
+        """Scan the conversation list, which has no side effects.
+
+        `GET /api/conversations/{id}` would reset the unread count, so it is never used.
+        Pages are fetched until every key is found or the list ends.
+        """
+        wanted = {str(key).lower() for key in keys if ID_PATTERN.match(str(key))}
+        found: dict[Hashable, PuffleConversation] = {}
+        page = 1
+        while wanted - found.keys():
+            response = await fetch(
+                UpstreamRequest(
+                    "GET",
+                    "/api/conversations",
+                    params={"page": str(page), "limit": str(LIST_PAGE_SIZE)},
+                )
+            )
+            listing = response.json()
+            for record in listing["conversations"]:
+                if record["id"].lower() in wanted:
+                    found[record["id"].lower()] = parse_conversation(record)
+            if (
+                page * int(listing["limit"]) >= int(listing["total"])
+                or not listing["conversations"]
+            ):
+                break
+            page += 1
+        return found
 
     def error_details(self, status: int, body: Any) -> ErrorDetails:
         if isinstance(body, dict) and isinstance(body.get("error"), str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from inboxgraph.resolvers.loaders import update_loader
+from inboxgraph.resolvers.reads import read_loader
 from inboxgraph.schema.enums import Provider
 from inboxgraph.schema.results import UpdateConversationResult
 from inboxgraph.services import Services
@@ -24,6 +26,7 @@ class RequestContext:
     _update_loaders: dict[Provider, DataLoader[Any, UpdateConversationResult]] = field(
         default_factory=dict
     )
+    _read_loaders: dict[Provider, DataLoader[Hashable, Any]] = field(default_factory=dict)
 
     def update_loader(self, provider: Provider) -> DataLoader[Any, UpdateConversationResult]:
         loader = self._update_loaders.get(provider)
@@ -31,3 +34,13 @@ class RequestContext:
             loader = update_loader(self.services.gateway(provider))
             self._update_loaders[provider] = loader
         return loader
+
+    async def read(self, provider: Provider, key: Hashable) -> Any:
+        """The conversation with `key`, or None when the provider does not know it.
+
+        Raises a GraphQLError (for this conversation only) when the read fails."""
+        loader = self._read_loaders.get(provider)
+        if loader is None:
+            loader = read_loader(self.services.gateway(provider))
+            self._read_loaders[provider] = loader
+        return await loader.load(key)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from graphql import GraphQLError
 from strawberry.types import Info
 
-from graphql import GraphQLError
 from inboxgraph.providers.errors import InvalidInput
 from inboxgraph.resolvers.context import RequestContext
 from inboxgraph.resolvers.results import update_failed

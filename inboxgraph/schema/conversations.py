@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import federation
@@ -14,9 +14,19 @@ from inboxgraph.schema.enums import (
     EbayConversationStatus,
     EbayConversationType,
     HighLevelMessageStatus,
+    Provider,
     PuffleConversationStatus,
 )
+from inboxgraph.schema.refs import ayrshare_key, ebay_key, puffle_key
 from inboxgraph.schema.scalars import SafeInt
+
+if TYPE_CHECKING:
+    from strawberry.types import Info
+
+    from inboxgraph.resolvers.context import RequestContext
+
+# Entities resolve through the request's per-provider read loaders, so `_entities` with
+# many representations makes one read batch per provider.
 
 
 @federation.type(keys=["platform id"])
@@ -24,6 +34,14 @@ class AyrshareConversation:
     platform: AyrsharePlatform
     id: strawberry.ID
     status: AyrshareConversationStatus
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info[RequestContext, None], platform: str, id: strawberry.ID
+    ) -> AyrshareConversation | None:
+        return await info.context.read(
+            Provider.AYRSHARE, ayrshare_key(_enum(AyrsharePlatform, platform), id)
+        )
 
 
 @federation.type(keys=["id"])
@@ -35,6 +53,12 @@ class PuffleConversation:
     participant_name: str | None
     last_message_at: datetime | None
     updated_at: datetime
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info[RequestContext, None], id: strawberry.ID
+    ) -> PuffleConversation | None:
+        return await info.context.read(Provider.PUFFLE, puffle_key(id))
 
 
 @strawberry.type
@@ -53,6 +77,12 @@ class HighLevelConversation:
         )
     )
 
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info[RequestContext, None], id: strawberry.ID
+    ) -> HighLevelConversation | None:
+        return await info.context.read(Provider.HIGHLEVEL, str(id))
+
 
 @federation.type(keys=["uid"])
 class VcitaConversation:
@@ -67,6 +97,12 @@ class VcitaConversation:
     business_unread: bool
     deleted: bool
 
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info[RequestContext, None], uid: strawberry.ID
+    ) -> VcitaConversation | None:
+        return await info.context.read(Provider.VCITA, str(uid))
+
 
 @federation.type(
     keys=["id conversationType"],
@@ -77,6 +113,25 @@ class EbayConversation:
     conversation_type: EbayConversationType
     conversation_status: EbayConversationStatus | None
     read: bool | None
+
+    @classmethod
+    async def resolve_reference(
+        cls,
+        info: Info[RequestContext, None],
+        id: strawberry.ID,
+        conversationType: str,
+    ) -> EbayConversation | None:
+        return await info.context.read(
+            Provider.EBAY, ebay_key(id, _enum(EbayConversationType, conversationType))
+        )
+
+
+def _enum(enum: Any, name: str) -> Any:
+    """An enum member from its GraphQL name, as representations carry it."""
+    try:
+        return enum[name]
+    except KeyError:
+        raise ValueError(f"{name!r} is not a {enum.__name__} value") from None
 
 
 Conversation = Annotated[

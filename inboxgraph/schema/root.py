@@ -15,8 +15,10 @@ from strawberry.types import Info
 
 from inboxgraph.resolvers.context import RequestContext
 from inboxgraph.resolvers.mutations import update_conversation, update_conversations
+from inboxgraph.resolvers.queries import conversation, conversations
 from inboxgraph.schema.conversations import (
     AyrshareConversation,
+    Conversation,
     EbayConversation,
     HighLevelConversation,
     PuffleConversation,
@@ -59,6 +61,18 @@ class ProviderInfo:
 
 @strawberry.type
 class Query:
+    conversation: Conversation | None = strawberry.field(
+        resolver=conversation,
+        description="One conversation by its provider key; null when the provider does not know it.",
+    )
+    conversations: list[Conversation | None] = strawberry.field(
+        resolver=conversations,
+        description=(
+            "Many conversations, possibly from different providers, in input order; "
+            "null for those not found (and for those whose read failed, with an error at that index)."
+        ),
+    )
+
     @strawberry.field(description="Every provider and whether it runs live or in the sandbox.")  # type: ignore[untyped-decorator]
     def providers(self, info: Info[RequestContext, None]) -> list[ProviderInfo]:
         settings = info.context.services.settings
