@@ -39,9 +39,10 @@ class AyrshareConversation:
     async def resolve_reference(
         cls, info: Info[RequestContext, None], platform: str, id: strawberry.ID
     ) -> AyrshareConversation | None:
-        return await info.context.read(
+        found: AyrshareConversation | None = await info.context.read(
             Provider.AYRSHARE, ayrshare_key(_enum(AyrsharePlatform, platform), id)
         )
+        return found
 
 
 @federation.type(keys=["id"])
@@ -58,7 +59,8 @@ class PuffleConversation:
     async def resolve_reference(
         cls, info: Info[RequestContext, None], id: strawberry.ID
     ) -> PuffleConversation | None:
-        return await info.context.read(Provider.PUFFLE, puffle_key(id))
+        found: PuffleConversation | None = await info.context.read(Provider.PUFFLE, puffle_key(id))
+        return found
 
 
 @strawberry.type
@@ -81,7 +83,8 @@ class HighLevelConversation:
     async def resolve_reference(
         cls, info: Info[RequestContext, None], id: strawberry.ID
     ) -> HighLevelConversation | None:
-        return await info.context.read(Provider.HIGHLEVEL, str(id))
+        found: HighLevelConversation | None = await info.context.read(Provider.HIGHLEVEL, str(id))
+        return found
 
 
 @federation.type(keys=["uid"])
@@ -101,7 +104,8 @@ class VcitaConversation:
     async def resolve_reference(
         cls, info: Info[RequestContext, None], uid: strawberry.ID
     ) -> VcitaConversation | None:
-        return await info.context.read(Provider.VCITA, str(uid))
+        found: VcitaConversation | None = await info.context.read(Provider.VCITA, str(uid))
+        return found
 
 
 @federation.type(
@@ -121,9 +125,10 @@ class EbayConversation:
         id: strawberry.ID,
         conversationType: str,
     ) -> EbayConversation | None:
-        return await info.context.read(
+        found: EbayConversation | None = await info.context.read(
             Provider.EBAY, ebay_key(id, _enum(EbayConversationType, conversationType))
         )
+        return found
 
 
 def _enum(enum: Any, name: str) -> Any:
