@@ -10,7 +10,7 @@ import httpx
 from inboxgraph.app import create_app
 from inboxgraph.config import Settings, load_settings
 from inboxgraph.schema.enums import Provider
-from inboxgraph.services import build_services
+from inboxgraph.services import Services, build_services
 
 RESULT_FRAGMENT = """
 fragment Result on UpdateConversationResult {
@@ -62,9 +62,23 @@ def app_client(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
     """A client for the whole ASGI app (schema, loaders, adapters, emulators)."""
-    services = build_services(settings or sandbox_settings(), transport=transport)
+    return client_for(build_services(settings or sandbox_settings(), transport=transport))
+
+
+def client_for(services: Services) -> httpx.AsyncClient:
     app = create_app(services=services)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://inboxgraph")
+
+
+def record_upstream(services: Services) -> list[httpx.Request]:
+    """Every request the services send upstream (emulators included), in order."""
+    sent: list[httpx.Request] = []
+
+    async def record(request: httpx.Request) -> None:
+        sent.append(request)
+
+    services.client.event_hooks["request"].append(record)
+    return sent
 
 
 def mock_upstream(
