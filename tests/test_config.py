@@ -1,0 +1,63 @@
+"""Configuration from the environment."""
+
+from __future__ import annotations
+
+import pytest
+
+from inboxgraph.config import ConfigurationError, Secret, load_settings
+from inboxgraph.schema.enums import Provider
+
+
+def test_no_configuration_means_every_provider_in_sandbox() -> None:
+    settings = load_settings({})
+    assert {p: s.mode for p, s in settings.providers.items()} == {p: "sandbox" for p in Provider}
+    assert settings.secrets() == []
+
+
+def test_a_token_makes_a_provider_live_with_its_default_base_url() -> None:
+    settings = load_settings({"INBOXGRAPH_EBAY_TOKEN": " v^1.1#token "})
+    ebay = settings.providers[Provider.EBAY]
+    assert ebay.mode == "live"
+    assert ebay.base_url is None
+    assert ebay.token is not None and ebay.token.reveal() == "v^1.1#token"
+    assert settings.providers[Provider.PUFFLE].mode == "sandbox"
+
+
+def test_a_base_url_without_a_token_is_not_configured_rather_than_sandbox() -> None:
+    settings = load_settings({"INBOXGRAPH_VCITA_BASE_URL": "https://api.vcita.biz"})
+    vcita = settings.providers[Provider.VCITA]
+    assert vcita.mode == "not_configured"
+    assert vcita.problem is not None and "INBOXGRAPH_VCITA_TOKEN" in vcita.problem
+
+
+def test_sandbox_off_makes_unconfigured_providers_not_configured() -> None:
+    settings = load_settings({"INBOXGRAPH_SANDBOX": "off", "INBOXGRAPH_PUFFLE_TOKEN": "t"})
+    assert settings.providers[Provider.PUFFLE].mode == "live"
+    assert settings.providers[Provider.AYRSHARE].mode == "not_configured"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"INBOXGRAPH_SANDBOX": "maybe"}, "INBOXGRAPH_SANDBOX"),
+        ({"INBOXGRAPH_TIMEOUT_SECONDS": "soon"}, "INBOXGRAPH_TIMEOUT_SECONDS"),
+        ({"INBOXGRAPH_TIMEOUT_SECONDS": "-1"}, "INBOXGRAPH_TIMEOUT_SECONDS"),
+    ],
+)
+def test_impossible_configuration_is_refused_by_name(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        load_settings(env)
+
+
+def test_cors_origins_are_a_comma_separated_list() -> None:
+    settings = load_settings({"INBOXGRAPH_CORS_ORIGINS": "https://a.example, https://b.example"})
+    assert settings.cors_origins == ("https://a.example", "https://b.example")
+
+
+def test_secret_never_shows_its_value() -> None:
+    secret = Secret("hunter2-token")
+    assert "hunter2" not in repr(secret)
+    assert "hunter2" not in str(secret)
+    assert "hunter2" not in f"{secret} {secret!r}"
+    settings = load_settings({"INBOXGRAPH_PUFFLE_TOKEN": "hunter2-token"})
+    assert "hunter2" not in repr(settings)
