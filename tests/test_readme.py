@@ -1,0 +1,29 @@
+"""README's promises: its commands are the ones CI runs, its examples the saved ones."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def _shell_blocks() -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL)
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    test_command = next(block.strip() for block in _shell_blocks() if "pytest" in block)
+    assert test_command in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_serve_command_starts_the_console_script() -> None:
+    serve_command = _shell_blocks()[0].strip()
+    assert serve_command.endswith("inboxgraph serve")
+    assert 'inboxgraph = "inboxgraph.cli:main"' in (ROOT / "pyproject.toml").read_text()
+
+
+def test_every_saved_operation_is_shown_in_the_readme() -> None:
+    for operation in sorted((ROOT / "graphql" / "operations").glob("*.graphql")):
+        assert operation.read_text().strip() in README, f"{operation.name} is not in README.md"
