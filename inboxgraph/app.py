@@ -15,6 +15,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from inboxgraph.config import Settings, load_settings
+from inboxgraph.middleware import RequestContextMiddleware
 from inboxgraph.resolvers.context import RequestContext
 from inboxgraph.schema.root import schema
 from inboxgraph.services import Services, build_services
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 allow_headers=["*"],
             )
         )
+    middleware.append(Middleware(RequestContextMiddleware, api_token=services.settings.api_token))
     app = Starlette(
         routes=[
             Route("/graphql", graphql_view, methods=["GET", "POST"]),

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from inboxgraph.config import ConfigurationError, load_settings
+from inboxgraph.middleware import RequestIdLogFilter
 from inboxgraph.redaction import RedactingFilter, Redactor
 
 DEFAULT_HOST = "127.0.0.1"
@@ -32,9 +33,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def configure_logging(secrets: Sequence[str]) -> None:
     """Log to stderr through a filter that masks every configured credential."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+    )
     redacting = RedactingFilter(Redactor(secrets))
     for handler in logging.getLogger().handlers:
+        handler.addFilter(RequestIdLogFilter())
         handler.addFilter(redacting)
 
 

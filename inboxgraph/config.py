@@ -5,6 +5,7 @@ Per provider `P` in AYRSHARE, PUFFLE, HIGHLEVEL, VCITA, EBAY:
 - `INBOXGRAPH_<P>_TOKEN`: the credential. When set, the provider talks to its real API.
 - `INBOXGRAPH_<P>_BASE_URL`: overrides the provider's documented base URL.
 
+`INBOXGRAPH_API_TOKEN`, when set, is the bearer token callers of /graphql must present.
 `INBOXGRAPH_SANDBOX` is `auto` (default: an unconfigured provider runs in sandbox mode)
 or `off` (an unconfigured provider answers NOT_CONFIGURED).
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from inboxgraph.schema.enums import Provider
 
@@ -69,11 +70,14 @@ class Settings:
     timeout_seconds: float = 10.0
     cors_origins: tuple[str, ...] = ()
     highlevel_forbidden_retry_seconds: float = 10.0
-    extra: Mapping[str, str] = field(default_factory=dict)
+    api_token: Secret | None = None
 
     def secrets(self) -> list[str]:
         """Every configured credential value, for redaction."""
-        return [s.token.reveal() for s in self.providers.values() if s.token is not None]
+        tokens = [s.token for s in self.providers.values() if s.token is not None]
+        if self.api_token is not None:
+            tokens.append(self.api_token)
+        return [token.reveal() for token in tokens]
 
 
 def _env_name(provider: Provider, suffix: str) -> str:
@@ -124,6 +128,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     sandbox = env.get("INBOXGRAPH_SANDBOX", "auto").strip().lower() or "auto"
     if sandbox not in {"auto", "off"}:
         raise ConfigurationError(f"INBOXGRAPH_SANDBOX must be 'auto' or 'off', got {sandbox!r}")
+    api_token = env.get("INBOXGRAPH_API_TOKEN", "").strip()
     origins = tuple(
         o.strip() for o in env.get("INBOXGRAPH_CORS_ORIGINS", "").split(",") if o.strip()
     )
@@ -134,4 +139,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         highlevel_forbidden_retry_seconds=_float(
             env, "INBOXGRAPH_HIGHLEVEL_FORBIDDEN_RETRY_SECONDS", 10.0
         ),
+        api_token=Secret(api_token) if api_token else None,
     )

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from enum import Enum
 from typing import Final
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.federation import Schema
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import Info
+from strawberry.types import ExecutionContext, Info
+from strawberry.utils.logging import StrawberryLogger
 
 from inboxgraph.resolvers.context import RequestContext
 from inboxgraph.resolvers.mutations import update_conversation, update_conversations
@@ -96,10 +99,27 @@ class Mutation:
     )
 
 
+logger = logging.getLogger("inboxgraph.graphql")
+
+
+class InboxGraphSchema(Schema):
+    """The federation schema, logging callers' mistakes as one line instead of a traceback."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            original = error.original_error
+            if original is None or isinstance(original, GraphQLError | ValueError):
+                logger.info("request refused: %s", error.message)
+            else:
+                StrawberryLogger.error(error, execution_context)
+
+
 def build_schema() -> Schema:
     """The subgraph schema. Extensions are made per request (no state shared between
     concurrent requests); the caches and limit rules they use are process-wide."""
-    return Schema(
+    return InboxGraphSchema(
         query=Query,
         mutation=Mutation,
         types=[
