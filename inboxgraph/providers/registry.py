@@ -5,22 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from inboxgraph.config import Settings
+from inboxgraph.providers.ayrshare import AyrshareAdapter
 from inboxgraph.providers.base import ProviderAdapter
+from inboxgraph.providers.ebay import EbayAdapter
+from inboxgraph.providers.highlevel import HighLevelAdapter
 from inboxgraph.providers.puffle import PuffleAdapter
+from inboxgraph.providers.vcita import VcitaAdapter
 from inboxgraph.schema.enums import Provider
-
-# PLACEHOLDER-AYRSHARE-IMPORT
-# PLACEHOLDER-HIGHLEVEL-IMPORT
-# PLACEHOLDER-VCITA-IMPORT
-# PLACEHOLDER-EBAY-IMPORT
 
 
 def build_adapters(settings: Settings) -> dict[Provider, ProviderAdapter[Any, Any]]:
     """One adapter per provider, configured from `settings`."""
     return {
-        # PLACEHOLDER-AYRSHARE-ADAPTER
+        Provider.AYRSHARE: AyrshareAdapter(),
         Provider.PUFFLE: PuffleAdapter(),
-        # PLACEHOLDER-HIGHLEVEL-ADAPTER
-        # PLACEHOLDER-VCITA-ADAPTER
-        # PLACEHOLDER-EBAY-ADAPTER
+        Provider.HIGHLEVEL: HighLevelAdapter(
+            forbidden_retry_seconds=settings.highlevel_forbidden_retry_seconds
+        ),
+        Provider.VCITA: VcitaAdapter(),
+        Provider.EBAY: EbayAdapter(),
     }

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp
 
-from inboxgraph.sandbox import puffle
+from inboxgraph.sandbox import ayrshare, ebay, highlevel, puffle, vcita
 from inboxgraph.schema.enums import Provider
-
-# PLACEHOLDER-EMULATOR-IMPORTS
 
 
 @dataclass(frozen=True)
@@ -22,11 +20,11 @@ class Emulator:
 
 
 EMULATORS: dict[Provider, Emulator] = {
-    # PLACEHOLDER-AYRSHARE-EMULATOR
+    Provider.AYRSHARE: Emulator(ayrshare.create_app, ayrshare.SANDBOX_TOKEN),
     Provider.PUFFLE: Emulator(puffle.create_app, puffle.SANDBOX_TOKEN),
-    # PLACEHOLDER-HIGHLEVEL-EMULATOR
-    # PLACEHOLDER-VCITA-EMULATOR
-    # PLACEHOLDER-EBAY-EMULATOR
+    Provider.HIGHLEVEL: Emulator(highlevel.create_app, highlevel.SANDBOX_TOKEN),
+    Provider.VCITA: Emulator(vcita.create_app, vcita.SANDBOX_TOKEN),
+    Provider.EBAY: Emulator(ebay.create_app, ebay.SANDBOX_TOKEN),
 }
 
 

@@ -13,10 +13,70 @@ PUFFLE_SANDBOX_USER_ID = "11111111-1111-1111-1111-111111111111"
 PUFFLE_OTHER_USER_ID = "22222222-2222-2222-2222-222222222222"
 
 
+#: The one Ayrshare user profile (besides the primary profile) the sandbox knows.
+AYRSHARE_SANDBOX_PROFILE_KEY = "SBX7K2Q-4MNP8RT-W3XY6ZA-B9CD5EF"
+
+
 def ayrshare_conversations() -> list[Record]:
+    """Records without `profile_key` belong to the primary profile."""
     return [
         {"platform": "instagram", "id": "aWdfZMTpIyzQw", "status": "active"},
         {"platform": "facebook", "id": "fbConv0001", "status": "active"},
+        {
+            "platform": "twitter",
+            "id": "1470000000000000001-1500000000000000002",
+            "status": "active",
+            "profile_key": AYRSHARE_SANDBOX_PROFILE_KEY,
+        },
+    ]
+
+
+def ayrshare_messages() -> list[Record]:
+    return [
+        {
+            "id": "aWdfZMTpIyzQw-m1",
+            "conversationId": "aWdfZMTpIyzQw",
+            "platform": "instagram",
+            "action": "received",
+            "senderId": "17841400000000001",
+            "senderDetails": {"name": "Jane Doe"},
+            "recipientId": "17841400000000099",
+            "message": "Is the spring collection out yet?",
+            "created": "2026-04-22T09:12:00.000Z",
+        },
+        {
+            "id": "aWdfZMTpIyzQw-m2",
+            "conversationId": "aWdfZMTpIyzQw",
+            "platform": "instagram",
+            "action": "sent",
+            "senderId": "17841400000000099",
+            "senderDetails": {"name": "Sandbox Shop"},
+            "recipientId": "17841400000000001",
+            "message": "It launches on Friday!",
+            "created": "2026-04-22T09:15:00.000Z",
+        },
+        {
+            "id": "fbConv0001-m1",
+            "conversationId": "fbConv0001",
+            "platform": "facebook",
+            "action": "received",
+            "senderId": "7101149746568444",
+            "senderDetails": {"name": "John Smith"},
+            "recipientId": "106638148652444",
+            "message": "How is the weather?",
+            "created": "2026-04-21T08:00:00.000Z",
+        },
+        {
+            "id": "1470000000000000001-m1",
+            "conversationId": "1470000000000000001-1500000000000000002",
+            "platform": "twitter",
+            "action": "received",
+            "senderId": "1470000000000000001",
+            "senderDetails": {"name": "Sam Lee"},
+            "recipientId": "1500000000000000002",
+            "message": "Thanks for the follow!",
+            "created": "2026-04-20T15:00:00.000Z",
+        },
     ]
 
 

@@ -1,0 +1,110 @@
+"""eBay Commerce Message: `POST /update_conversation` with a conversationStatus or a read flag."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any, ClassVar
+
+import httpx
+
+from inboxgraph.providers.base import ProviderAdapter, UpstreamRequest
+from inboxgraph.providers.errors import ErrorDetails, InvalidInput
+from inboxgraph.schema.conversations import EbayConversation
+from inboxgraph.schema.enums import Provider, UpdateErrorCode
+from inboxgraph.schema.inputs import EbayConversationUpdate
+
+#: eBay's errorId for "Invalid or unrecognized conversation_id value" (sent with HTTP 400).
+UNKNOWN_CONVERSATION_ERROR_ID = "355007"
+#: eBay's errorId for an internal error of the Message API.
+INTERNAL_ERROR_ID = "335000"
+#: eBay's common OAuth errors answered with HTTP 400: missing token, wrong token type.
+MALFORMED_CREDENTIAL_ERROR_IDS = frozenset({"1002", "1003"})
+
+
+class EbayAdapter(ProviderAdapter[EbayConversationUpdate, EbayConversation]):
+    provider: ClassVar[Provider] = Provider.EBAY
+    display_name: ClassVar[str] = "eBay"
+    input_field: ClassVar[str] = "ebay"
+    default_base_url: ClassVar[str] = "https://api.ebay.com/commerce/message/v1"
+
+    def validate(self, update: EbayConversationUpdate) -> None:
+        if not update.conversation_id.strip():
+            raise InvalidInput("ebay.conversationId", "must not be blank")
+        if update.conversation_status is None and update.read is None:
+            raise InvalidInput(
+                "ebay",
+                "give exactly one of conversationStatus and read (eBay updates one of them "
+                "per request)",
+            )
+        if update.conversation_status is not None and update.read is not None:
+            raise InvalidInput(
+                "ebay.conversationStatus",
+                "eBay silently ignores conversationStatus when read is given; "
+                "send two updates, one with conversationStatus and one with read",
+            )
+
+    def build_update(self, update: EbayConversationUpdate) -> UpstreamRequest:
+        body: dict[str, Any] = {
+            "conversationId": update.conversation_id,
+            "conversationType": update.conversation_type.value,
+        }
+        if update.conversation_status is not None:
+            body["conversationStatus"] = update.conversation_status.value
+        if update.read is not None:
+            body["read"] = update.read
+        return UpstreamRequest(
+            "POST",
+            "/update_conversation",
+            json=body,
+            headers={"Content-Type": "application/json"},
+        )
+
+    def parse_update(
+        self, update: EbayConversationUpdate, response: httpx.Response
+    ) -> EbayConversation:
+        # eBay answers 204 No Content: the conversation is what the update set.
+        return EbayConversation(
+            id=update.conversation_id,
+            conversation_type=update.conversation_type,
+            conversation_status=update.conversation_status,
+            read=update.read,
+        )
+
+    def target_key(self, update: EbayConversationUpdate) -> Hashable:
+        return (update.conversation_id, update.conversation_type)
+
+    def error_details(self, status: int, body: Any) -> ErrorDetails:
+        error = _first_error(body)
+        if error is None:
+            return ErrorDetails()
+        error_id = _error_id(error.get("errorId"))
+        message = error.get("message") if isinstance(error.get("message"), str) else None
+        if error_id == UNKNOWN_CONVERSATION_ERROR_ID:
+            return ErrorDetails(UpdateErrorCode.NOT_FOUND, error_id, message, retryable=False)
+        if error_id == INTERNAL_ERROR_ID:
+            return ErrorDetails(
+                UpdateErrorCode.UPSTREAM_UNAVAILABLE, error_id, message, retryable=True
+            )
+        if error_id in MALFORMED_CREDENTIAL_ERROR_IDS:
+            return ErrorDetails(UpdateErrorCode.UNAUTHENTICATED, error_id, message)
+        return ErrorDetails(provider_code=error_id, message=message)
+
+
+def _first_error(body: Any) -> dict[str, Any] | None:
+    if not isinstance(body, dict):
+        return None
+    errors = body.get("errors")
+    if not isinstance(errors, list) or not errors or not isinstance(errors[0], dict):
+        return None
+    first: dict[str, Any] = errors[0]
+    return first
+
+
+def _error_id(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None

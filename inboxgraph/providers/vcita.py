@@ -1,0 +1,186 @@
+"""vcita (inTandem): `PUT /v2/conversations/{uid}` with a partial body in vcita's field names.
+
+vcita branches on `follow_up` and `archived` together (see `validate`), and reads
+follow-up fields only in some branches; input it would silently ignore is refused
+here instead. One thing cannot be checked before the call, because vcita has no
+public read endpoint for a conversation: vcita adds or removes a follow-up only when
+`follow_up` differs from the requesting staff's current value, so `followUp: true`
+on a conversation that already has the caller's follow-up changes nothing (remove it
+first to set a new date or message).
+
+The documentation does not show the response body. inboxgraph assumes vcita v2's
+usual envelope, `{"status": "OK", "data": {"conversation": {"uid", "archived",
+"spam", "business_unread", "deleted", ...}}}`, where `uid` is the conversation
+actually updated (the merge target when a merged uid was given). Any other body is
+reported as an upstream error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import httpx
+import strawberry
+
+from inboxgraph.providers.base import ProviderAdapter, UpstreamRequest
+from inboxgraph.providers.errors import ErrorDetails, InvalidInput
+from inboxgraph.schema.conversations import VcitaConversation
+from inboxgraph.schema.enums import Provider
+from inboxgraph.schema.inputs import VcitaConversationUpdate
+
+#: The update's fields, named as in vcita's request body (the input's attributes match).
+VCITA_FIELDS = (
+    "archived",
+    "business_unread",
+    "spam",
+    "deleted",
+    "campaign",
+    "source_type",
+    "mobile",
+    "follow_up",
+    "follow_up_date",
+    "follow_up_message",
+    "complete_follow_up",
+)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class VcitaAdapter(ProviderAdapter[VcitaConversationUpdate, VcitaConversation]):
+    provider: ClassVar[Provider] = Provider.VCITA
+    display_name: ClassVar[str] = "vcita"
+    input_field: ClassVar[str] = "vcita"
+    default_base_url: ClassVar[str] = "https://api.vcita.biz"
+
+    def __init__(self, clock: Callable[[], datetime] = _utc_now) -> None:
+        """`clock` gives the current time (timezone-aware) that `followUpDate` must follow."""
+        self._clock = clock
+
+    def validate(self, update: VcitaConversationUpdate) -> None:
+        if not update.uid.strip():
+            raise InvalidInput("vcita.uid", "must not be blank")
+        if not request_body(update):
+            raise InvalidInput(
+                "vcita",
+                "give at least one field to change besides uid (vcita would change nothing)",
+            )
+        if update.deleted is False:
+            raise InvalidInput(
+                "vcita.deleted",
+                "only true (soft delete) is documented; vcita does not document undeleting",
+            )
+        self._validate_follow_up(update)
+
+    def _validate_follow_up(self, update: VcitaConversationUpdate) -> None:
+        creating = update.follow_up is True and update.archived is not True
+        removing = update.follow_up is False or (
+            update.follow_up is True and update.archived is True
+        )
+        only_when_creating = (
+            "is only read when followUp is true and archived is not true "
+            "(creating or updating a follow-up); vcita ignores it otherwise"
+        )
+        if update.follow_up_date is not None:
+            if not creating:
+                raise InvalidInput("vcita.followUpDate", only_when_creating)
+            if update.follow_up_date.utcoffset() is None:
+                raise InvalidInput(
+                    "vcita.followUpDate",
+                    "must carry a UTC offset (such as Z or +03:00) so that "
+                    "'in the future' has a meaning",
+                )
+            if update.follow_up_date <= self._clock():
+                raise InvalidInput(
+                    "vcita.followUpDate",
+                    f"must be in the future, got {_wire_datetime(update.follow_up_date)}",
+                )
+        if update.follow_up_message is not None and not creating:
+            raise InvalidInput("vcita.followUpMessage", only_when_creating)
+        if update.complete_follow_up is not None and not removing:
+            raise InvalidInput(
+                "vcita.completeFollowUp",
+                "is only read when removing a follow-up (followUp false, or followUp true "
+                "with archived true); vcita ignores it otherwise",
+            )
+
+    def build_update(self, update: VcitaConversationUpdate) -> UpstreamRequest:
+        return UpstreamRequest(
+            "PUT",
+            f"/v2/conversations/{quote(update.uid, safe='')}",
+            json=request_body(update),
+        )
+
+    def parse_update(
+        self, update: VcitaConversationUpdate, response: httpx.Response
+    ) -> VcitaConversation:
+        body = response.json()
+        if not isinstance(body, dict) or body.get("status") != "OK":
+            raise ValueError("vcita answered without its success envelope")
+        return parse_conversation(body["data"]["conversation"])
+
+    def target_key(self, update: VcitaConversationUpdate) -> Hashable:
+        return update.uid
+
+    def error_details(self, status: int, body: Any) -> ErrorDetails:
+        if not isinstance(body, dict):
+            return ErrorDetails()
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            # vcita's API controllers: {"success": false, "errors": [{"code", "message"}]}
+            return ErrorDetails(
+                provider_code=_string_or_none(errors[0].get("code")),
+                message=_string_or_none(errors[0].get("message")),
+            )
+        # vcita's documented convention {"status": "Error", "error": "..."}, and the
+        # {"status": "Failure", "message": "..."} of its token checks.
+        return ErrorDetails(
+            message=_string_or_none(body.get("error")) or _string_or_none(body.get("message"))
+        )
+
+
+def request_body(update: VcitaConversationUpdate) -> dict[str, Any]:
+    """vcita's JSON body: only the fields given, in vcita's names."""
+    body: dict[str, Any] = {}
+    for name in VCITA_FIELDS:
+        value = getattr(update, name)
+        if value is not None:
+            body[name] = _wire_datetime(value) if isinstance(value, datetime) else value
+    return body
+
+
+def parse_conversation(record: Any) -> VcitaConversation:
+    """A VcitaConversation from vcita's conversation object; TypeError when it has another shape."""
+    if not isinstance(record, dict):
+        raise TypeError("conversation is not an object")
+    uid = record["uid"]
+    if not isinstance(uid, str) or not uid:
+        raise TypeError("conversation uid is not a non-empty string")
+    return VcitaConversation(
+        uid=strawberry.ID(uid),
+        archived=_flag(record, "archived"),
+        spam=_flag(record, "spam"),
+        business_unread=_flag(record, "business_unread"),
+        deleted=_flag(record, "deleted"),
+    )
+
+
+def _wire_datetime(value: datetime) -> str:
+    """ISO 8601 in UTC with a trailing Z (naive values are taken as UTC)."""
+    utc = value.astimezone(UTC) if value.utcoffset() is not None else value
+    return utc.replace(tzinfo=None).isoformat() + "Z"
+
+
+def _flag(record: dict[str, Any], name: str) -> bool:
+    value = record[name]
+    if not isinstance(value, bool):
+        raise TypeError(f"conversation {name} is not a boolean")
+    return value
+
+
+def _string_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,288 @@
+"""eBay adapter: documented rules, the exact upstream request and eBay's error bodies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from inboxgraph.providers.ebay import EbayAdapter
+from inboxgraph.providers.errors import ErrorDetails, InvalidInput
+from inboxgraph.schema.enums import EbayConversationStatus, EbayConversationType, UpdateErrorCode
+from inboxgraph.schema.inputs import EbayConversationUpdate
+from tests.support import LIVE_TOKENS, app_client, live_settings, mock_upstream, update_one
+
+CONVERSATION_ID = "1000000000001"
+UPDATE_URL = "https://api.ebay.com/commerce/message/v1/update_conversation"
+
+
+def no_content(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(204)
+
+
+def ebay_error(error_id: int, message: str, category: str = "REQUEST") -> dict[str, Any]:
+    return {
+        "errors": [
+            {"errorId": error_id, "domain": "API_MESSAGE", "category": category, "message": message}
+        ]
+    }
+
+
+async def test_mark_read_sends_documented_request() -> None:
+    transport, seen = mock_upstream(no_content)
+    async with app_client(live_settings(), transport) as client:
+        result = await update_one(
+            client,
+            {
+                "ebay": {
+                    "conversationId": CONVERSATION_ID,
+                    "conversationType": "FROM_MEMBERS",
+                    "read": True,
+                }
+            },
+        )
+    [request] = seen
+    assert request.method == "POST"
+    assert str(request.url) == UPDATE_URL
+    assert request.headers["Authorization"] == f"Bearer {LIVE_TOKENS[EbayAdapter.provider]}"
+    assert request.headers["Content-Type"] == "application/json"
+    assert json.loads(request.content) == {
+        "conversationId": CONVERSATION_ID,
+        "conversationType": "FROM_MEMBERS",
+        "read": True,
+    }
+    assert result == {
+        "__typename": "ConversationUpdated",
+        "provider": "EBAY",
+        "conversation": {
+            "__typename": "EbayConversation",
+            "id": CONVERSATION_ID,
+            "conversationType": "FROM_MEMBERS",
+            "conversationStatus": None,
+            "read": True,
+        },
+    }
+
+
+async def test_status_update_sends_only_conversation_status() -> None:
+    transport, seen = mock_upstream(no_content)
+    async with app_client(live_settings(), transport) as client:
+        result = await update_one(
+            client,
+            {
+                "ebay": {
+                    "conversationId": "1000000000002",
+                    "conversationType": "FROM_EBAY",
+                    "conversationStatus": "ARCHIVE",
+                }
+            },
+        )
+    [request] = seen
+    assert (request.method, str(request.url)) == ("POST", UPDATE_URL)
+    assert json.loads(request.content) == {
+        "conversationId": "1000000000002",
+        "conversationType": "FROM_EBAY",
+        "conversationStatus": "ARCHIVE",
+    }
+    assert result["conversation"] == {
+        "__typename": "EbayConversation",
+        "id": "1000000000002",
+        "conversationType": "FROM_EBAY",
+        "conversationStatus": "ARCHIVE",
+        "read": None,
+    }
+
+
+async def test_configured_base_url_is_used() -> None:
+    transport, seen = mock_upstream(no_content)
+    settings = live_settings(
+        INBOXGRAPH_EBAY_BASE_URL="https://api.sandbox.ebay.com/commerce/message/v1/"
+    )
+    async with app_client(settings, transport) as client:
+        await update_one(
+            client,
+            {
+                "ebay": {
+                    "conversationId": CONVERSATION_ID,
+                    "conversationType": "FROM_MEMBERS",
+                    "read": False,
+                }
+            },
+        )
+    assert (
+        str(seen[0].url) == "https://api.sandbox.ebay.com/commerce/message/v1/update_conversation"
+    )
+    assert json.loads(seen[0].content)["read"] is False
+
+
+async def test_unknown_conversation_is_not_found_although_ebay_answers_400() -> None:
+    transport, _ = mock_upstream(
+        lambda request: httpx.Response(
+            400, json=ebay_error(355007, "Invalid or unrecognized conversation_id value.")
+        )
+    )
+    async with app_client(live_settings(), transport) as client:
+        result = await update_one(
+            client,
+            {
+                "ebay": {
+                    "conversationId": "999",
+                    "conversationType": "FROM_MEMBERS",
+                    "conversationStatus": "DELETE",
+                }
+            },
+        )
+    assert result == {
+        "__typename": "UpdateFailed",
+        "provider": "EBAY",
+        "code": "NOT_FOUND",
+        "message": "eBay answered HTTP 400: Invalid or unrecognized conversation_id value.",
+        "field": None,
+        "providerStatus": 400,
+        "providerCode": "355007",
+        "retryable": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("input", "field"),
+    [
+        ({"conversationId": "", "read": True}, "ebay.conversationId"),
+        ({"conversationId": "   ", "read": True}, "ebay.conversationId"),
+        ({"conversationId": CONVERSATION_ID}, "ebay"),
+        ({"conversationId": CONVERSATION_ID, "read": None}, "ebay"),
+        (
+            {"conversationId": CONVERSATION_ID, "read": True, "conversationStatus": "ARCHIVE"},
+            "ebay.conversationStatus",
+        ),
+    ],
+)
+async def test_invalid_input_is_refused_before_any_call(input: dict[str, Any], field: str) -> None:
+    transport, seen = mock_upstream(no_content)
+    async with app_client(live_settings(), transport) as client:
+        result = await update_one(client, {"ebay": {"conversationType": "FROM_MEMBERS", **input}})
+    assert (result["code"], result["field"]) == ("INVALID_INPUT", field)
+    assert seen == []
+
+
+def test_neither_field_names_both() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        EbayAdapter().validate(
+            EbayConversationUpdate(
+                conversation_id=CONVERSATION_ID,
+                conversation_type=EbayConversationType.FROM_MEMBERS,
+            )
+        )
+    assert caught.value.field == "ebay"
+    assert "conversationStatus" in caught.value.message
+    assert "read" in caught.value.message
+
+
+def test_both_fields_explain_that_ebay_would_ignore_the_status() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        EbayAdapter().validate(
+            EbayConversationUpdate(
+                conversation_id=CONVERSATION_ID,
+                conversation_type=EbayConversationType.FROM_MEMBERS,
+                conversation_status=EbayConversationStatus.DELETE,
+                read=False,
+            )
+        )
+    assert caught.value.field == "ebay.conversationStatus"
+    assert "ignores conversationStatus when read is given" in caught.value.message
+    assert "two updates" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        EbayConversationUpdate(
+            conversation_id=CONVERSATION_ID,
+            conversation_type=EbayConversationType.FROM_EBAY,
+            read=False,
+        ),
+        EbayConversationUpdate(
+            conversation_id=CONVERSATION_ID,
+            conversation_type=EbayConversationType.FROM_MEMBERS,
+            conversation_status=EbayConversationStatus.DELETE,
+        ),
+    ],
+)
+def test_validate_accepts_exactly_one_change(update: EbayConversationUpdate) -> None:
+    EbayAdapter().validate(update)
+
+
+def test_target_is_id_and_type() -> None:
+    adapter = EbayAdapter()
+    read = EbayConversationUpdate(
+        conversation_id=CONVERSATION_ID,
+        conversation_type=EbayConversationType.FROM_MEMBERS,
+        read=True,
+    )
+    archive = EbayConversationUpdate(
+        conversation_id=CONVERSATION_ID,
+        conversation_type=EbayConversationType.FROM_MEMBERS,
+        conversation_status=EbayConversationStatus.ARCHIVE,
+    )
+    other_type = EbayConversationUpdate(
+        conversation_id=CONVERSATION_ID,
+        conversation_type=EbayConversationType.FROM_EBAY,
+        read=True,
+    )
+    assert adapter.target_key(read) == adapter.target_key(archive)
+    assert adapter.target_key(read) != adapter.target_key(other_type)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (
+            400,
+            ebay_error(355007, "Invalid or unrecognized conversation_id value."),
+            ErrorDetails(
+                UpdateErrorCode.NOT_FOUND,
+                "355007",
+                "Invalid or unrecognized conversation_id value.",
+                retryable=False,
+            ),
+        ),
+        (
+            500,
+            ebay_error(335000, "Internal server error encountered.", "APPLICATION"),
+            ErrorDetails(
+                UpdateErrorCode.UPSTREAM_UNAVAILABLE,
+                "335000",
+                "Internal server error encountered.",
+                retryable=True,
+            ),
+        ),
+        (
+            400,
+            ebay_error(355001, "Invalid conversationStatus value."),
+            ErrorDetails(provider_code="355001", message="Invalid conversationStatus value."),
+        ),
+        (
+            400,
+            ebay_error(355002, "Invalid conversationType value."),
+            ErrorDetails(provider_code="355002", message="Invalid conversationType value."),
+        ),
+        (
+            400,
+            {"errors": [{"errorId": 1002, "domain": "OAuth", "message": "Missing access token"}]},
+            ErrorDetails(UpdateErrorCode.UNAUTHENTICATED, "1002", "Missing access token"),
+        ),
+        (
+            401,
+            {"errors": [{"errorId": "1001", "domain": "OAuth", "message": "Invalid access token"}]},
+            ErrorDetails(provider_code="1001", message="Invalid access token"),
+        ),
+        (502, None, ErrorDetails()),
+        (400, {"errors": []}, ErrorDetails()),
+        (400, {"errors": [{"errorId": True, "message": 7}]}, ErrorDetails()),
+        (400, ["not", "an", "error", "body"], ErrorDetails()),
+    ],
+)
+def test_error_details_read_the_error_id(status: int, body: Any, expected: ErrorDetails) -> None:
+    assert EbayAdapter().error_details(status, body) == expected
