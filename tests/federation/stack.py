@@ -1,0 +1,228 @@
+"""Run the Node federation scripts and the processes of a local supergraph on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+FEDERATION_DIR = Path(__file__).resolve().parent
+REPO_ROOT = FEDERATION_DIR.parents[1]
+SCHEMA_PATH = REPO_ROOT / "graphql" / "schema.graphql"
+CRM_SDL_PATH = FEDERATION_DIR / "crm.graphql"
+
+HOST = "127.0.0.1"
+STARTUP_TIMEOUT_SECONDS = 30.0
+STOP_TIMEOUT_SECONDS = 10.0
+NODE_SCRIPT_TIMEOUT_SECONDS = 60.0
+NPM_CI_TIMEOUT_SECONDS = 300.0
+
+
+def require_tool(name: str) -> str:
+    """The path of `name`, failing (never skipping) the test when it is not installed."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(
+            f"`{name}` is not on PATH: the federation tests need Node 20+ and npm "
+            f"(then `npm ci` in {FEDERATION_DIR})",
+            pytrace=False,
+        )
+    return path
+
+
+def ensure_node_modules() -> None:
+    """Run `npm ci` when the federation scripts' dependencies are not installed yet."""
+    require_tool("node")
+    if (FEDERATION_DIR / "node_modules").is_dir():
+        return
+    npm = require_tool("npm")
+    done = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund"],
+        cwd=FEDERATION_DIR,
+        capture_output=True,
+        text=True,
+        timeout=NPM_CI_TIMEOUT_SECONDS,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"npm ci failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+
+
+def compose(
+    out: Path,
+    *,
+    inboxgraph_url: str = f"http://{HOST}:8000/graphql",
+    crm_url: str = f"http://{HOST}:4002/",
+    inboxgraph_sdl: Path = SCHEMA_PATH,
+    crm_sdl: Path = CRM_SDL_PATH,
+) -> subprocess.CompletedProcess[str]:
+    """Run compose.mjs; the supergraph SDL lands in `out` when composition succeeds."""
+    return subprocess.run(
+        [
+            require_tool("node"),
+            str(FEDERATION_DIR / "compose.mjs"),
+            f"--inboxgraph-url={inboxgraph_url}",
+            f"--crm-url={crm_url}",
+            f"--inboxgraph-sdl={inboxgraph_sdl}",
+            f"--crm-sdl={crm_sdl}",
+            f"--out={out}",
+        ],
+        cwd=FEDERATION_DIR,
+        capture_output=True,
+        text=True,
+        timeout=NODE_SCRIPT_TIMEOUT_SECONDS,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def sandbox_env() -> dict[str, str]:
+    """The current environment without INBOXGRAPH_* variables: every provider in sandbox mode."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("INBOXGRAPH_")}
+
+
+@dataclass
+class Service:
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+@dataclass
+class Services:
+    """Processes started for the session, each logging to its own file; `stop()` ends them all."""
+
+    log_dir: Path
+    running: list[Service] = field(default_factory=list)
+
+    def start(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> Service:
+        log = self.log_dir / f"{name}.log"
+        with log.open("wb") as sink:
+            process = subprocess.Popen(
+                argv,
+                cwd=FEDERATION_DIR,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+            )
+        service = Service(name, process, log)
+        self.running.append(service)
+        return service
+
+    def wait_ready(self, service: Service, probe: httpx.Request) -> None:
+        """Send `probe` until it answers 200, failing with the service's log when it cannot."""
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        with httpx.Client(timeout=2.0) as client:
+            while time.monotonic() < deadline:
+                if service.process.poll() is not None:
+                    pytest.fail(
+                        f"{service.name} exited with {service.process.returncode}:\n"
+                        f"{service.log_tail()}"
+                    )
+                try:
+                    if client.send(probe).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.1)
+        pytest.fail(
+            f"{service.name} not ready after {STARTUP_TIMEOUT_SECONDS}s:\n{service.log_tail()}"
+        )
+
+    def stop(self) -> None:
+        for service in reversed(self.running):
+            if service.process.poll() is None:
+                service.process.terminate()
+        for service in reversed(self.running):
+            try:
+                service.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                service.process.kill()
+                service.process.wait()
+        self.running.clear()
+
+
+def graphql_probe(url: str) -> httpx.Request:
+    return httpx.Request("POST", url, json={"query": "{ __typename }"})
+
+
+@dataclass(frozen=True)
+class Supergraph:
+    """The running supergraph: inboxgraph and the CRM behind an Apollo Gateway."""
+
+    gateway_url: str
+    inboxgraph_url: str
+    crm_url: str
+    supergraph_path: Path
+
+
+def start_supergraph(services: Services) -> Supergraph:
+    """Start inboxgraph and the CRM, compose them, and start the gateway over the result."""
+    node = require_tool("node")
+    inboxgraph_port, crm_port, gateway_port = free_port(), free_port(), free_port()
+    inboxgraph_url = f"http://{HOST}:{inboxgraph_port}/graphql"
+    crm_url = f"http://{HOST}:{crm_port}/"
+    gateway_url = f"http://{HOST}:{gateway_port}/"
+
+    serve = ["serve", "--host", HOST, "--port", str(inboxgraph_port)]
+    inboxgraph = services.start(
+        "inboxgraph", [sys.executable, "-m", "inboxgraph.cli", *serve], env=sandbox_env()
+    )
+    crm = services.start("crm", [node, "crm.mjs", f"--port={crm_port}"])
+
+    supergraph_path = services.log_dir / "supergraph.graphql"
+    composed = compose(supergraph_path, inboxgraph_url=inboxgraph_url, crm_url=crm_url)
+    if composed.returncode != 0:
+        pytest.fail(f"composition failed:\n{composed.stderr}")
+    gateway = services.start(
+        "gateway",
+        [node, "gateway.mjs", f"--supergraph={supergraph_path}", f"--port={gateway_port}"],
+    )
+
+    services.wait_ready(
+        inboxgraph, httpx.Request("GET", f"http://{HOST}:{inboxgraph_port}/healthz")
+    )
+    services.wait_ready(crm, graphql_probe(crm_url))
+    services.wait_ready(gateway, graphql_probe(gateway_url))
+    return Supergraph(gateway_url, inboxgraph_url, crm_url, supergraph_path)
+
+
+@dataclass
+class GraphQLClient:
+    """POSTs GraphQL requests to one endpoint."""
+
+    url: str
+    http: httpx.Client
+
+    def execute(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        response = self.http.post(
+            self.url, json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.headers["content-type"].startswith("application/json"), response.text
+        body: dict[str, Any] = response.json()
+        return body
