@@ -8,22 +8,32 @@ whose `status` is not `success` is a failure too.
 The rate limit (300 requests per 5 minutes) is per user profile, and 1,000 answers 429
 within 24 hours suspend the profile: requests are paced per `Profile-Key` and a 429 is
 never retried.
+
+Reads list the primary profile's conversations (`GET /api/messages/{platform}` with
+`conversationsOnly=true`), which has no side effects; a conversation owned by another
+user profile cannot be resolved by reference, since a reference carries no profile key.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
-from typing import Any, ClassVar
+from collections import defaultdict
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any, ClassVar, cast
 from urllib.parse import quote
 
 import httpx
 
-from inboxgraph.providers.base import ProviderAdapter, UpstreamRequest
+from inboxgraph.providers.base import Fetch, ProviderAdapter, UpstreamRequest
 from inboxgraph.providers.errors import ErrorDetails, InvalidInput, ProviderError
 from inboxgraph.providers.pacing import RateLimit
 from inboxgraph.schema.conversations import AyrshareConversation
-from inboxgraph.schema.enums import Provider, UpdateErrorCode
+from inboxgraph.schema.enums import (
+    AyrshareConversationStatus,
+    AyrsharePlatform,
+    Provider,
+    UpdateErrorCode,
+)
 from inboxgraph.schema.inputs import AyrshareConversationUpdate
 
 PROFILE_KEY_HEADER = "Profile-Key"
@@ -87,6 +97,38 @@ class AyrshareAdapter(ProviderAdapter[AyrshareConversationUpdate, AyrshareConver
         return AyrshareConversation(
             platform=update.platform, id=update.conversation_id, status=update.status
         )
+
+    async def read_conversations(
+        self, keys: Sequence[Hashable], fetch: Fetch
+    ) -> Mapping[Hashable, AyrshareConversation]:
+        """List the primary profile's conversations per platform, active then archived.
+
+        Keys are `(AyrsharePlatform, id)`. One or two list calls per platform, however
+        many keys; reading has no side effects at Ayrshare.
+        """
+        wanted: dict[AyrsharePlatform, set[str]] = defaultdict(set)
+        for platform, conversation_id in cast("Sequence[tuple[AyrsharePlatform, str]]", keys):
+            wanted[platform].add(conversation_id)
+        found: dict[Hashable, AyrshareConversation] = {}
+        for platform, ids in wanted.items():
+            for status in AyrshareConversationStatus:
+                if all((platform, i) in found for i in ids):
+                    break
+                response = await fetch(
+                    UpstreamRequest(
+                        "GET",
+                        f"/api/messages/{quote(platform.value, safe='')}",
+                        params={"status": status.value, "conversationsOnly": "true"},
+                    )
+                )
+                for detail in response.json()["conversationsDetails"]:
+                    if detail["id"] in ids:
+                        found[(platform, detail["id"])] = AyrshareConversation(
+                            platform=platform,
+                            id=detail["id"],
+                            status=AyrshareConversationStatus(detail["status"]),
+                        )
+        return found
 
     def target_key(self, update: AyrshareConversationUpdate) -> Hashable:
         return (update.platform, update.conversation_id, update.profile_key)

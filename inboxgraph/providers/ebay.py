@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import Any, ClassVar
+from collections import defaultdict
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any, ClassVar, cast
 
 import httpx
 
-from inboxgraph.providers.base import ProviderAdapter, UpstreamRequest
+from inboxgraph.providers.base import Fetch, ProviderAdapter, UpstreamRequest
 from inboxgraph.providers.errors import ErrorDetails, InvalidInput
 from inboxgraph.schema.conversations import EbayConversation
-from inboxgraph.schema.enums import Provider, UpdateErrorCode
+from inboxgraph.schema.enums import (
+    EbayConversationStatus,
+    EbayConversationType,
+    Provider,
+    UpdateErrorCode,
+)
 from inboxgraph.schema.inputs import EbayConversationUpdate
 
 #: eBay's errorId for "Invalid or unrecognized conversation_id value" (sent with HTTP 400).
@@ -19,6 +25,8 @@ UNKNOWN_CONVERSATION_ERROR_ID = "355007"
 INTERNAL_ERROR_ID = "335000"
 #: eBay's common OAuth errors answered with HTTP 400: missing token, wrong token type.
 MALFORMED_CREDENTIAL_ERROR_IDS = frozenset({"1002", "1003"})
+#: getConversations' largest page.
+LIST_PAGE_SIZE = 50
 
 
 class EbayAdapter(ProviderAdapter[EbayConversationUpdate, EbayConversation]):
@@ -69,6 +77,50 @@ class EbayAdapter(ProviderAdapter[EbayConversationUpdate, EbayConversation]):
             conversation_status=update.conversation_status,
             read=update.read,
         )
+
+    async def read_conversations(
+        self, keys: Sequence[Hashable], fetch: Fetch
+    ) -> Mapping[Hashable, EbayConversation]:
+        """Page through `GET /conversation` per conversation type until every key is found.
+
+        Keys are `(id, EbayConversationType)`. The listing has no side effects, and its
+        `unreadCount` tells the read state (eBay has no read flag on a conversation).
+        """
+        wanted: dict[EbayConversationType, set[str]] = defaultdict(set)
+        for conversation_id, conversation_type in cast(
+            "Sequence[tuple[str, EbayConversationType]]", keys
+        ):
+            wanted[conversation_type].add(conversation_id)
+        found: dict[Hashable, EbayConversation] = {}
+        for conversation_type, ids in wanted.items():
+            offset = 0
+            while any((i, conversation_type) not in found for i in ids):
+                response = await fetch(
+                    UpstreamRequest(
+                        "GET",
+                        "/conversation",
+                        params={
+                            "conversation_type": conversation_type.value,
+                            "limit": str(LIST_PAGE_SIZE),
+                            "offset": str(offset),
+                        },
+                    )
+                )
+                page = response.json()
+                for detail in page["conversations"]:
+                    if detail["conversationId"] in ids:
+                        found[(detail["conversationId"], conversation_type)] = EbayConversation(
+                            id=detail["conversationId"],
+                            conversation_type=conversation_type,
+                            conversation_status=EbayConversationStatus(
+                                detail["conversationStatus"]
+                            ),
+                            read=int(detail["unreadCount"]) == 0,
+                        )
+                offset += LIST_PAGE_SIZE
+                if not page["conversations"] or offset >= int(page["total"]):
+                    break
+        return found
 
     def target_key(self, update: EbayConversationUpdate) -> Hashable:
         return (update.conversation_id, update.conversation_type)

@@ -73,7 +73,7 @@ class ProviderGateway(Generic[UpdateT, ConversationT]):
         if reason is not None:
             raise ReadUnsupported(reason)
         try:
-            return await self.adapter.read_conversations(keys, self.send)
+            return await self.adapter.read_conversations(keys, self._send_read)
         except ProviderError:
             raise
         except (KeyError, TypeError, ValueError) as exc:
@@ -85,7 +85,13 @@ class ProviderGateway(Generic[UpdateT, ConversationT]):
                 f"{self.name} answered a read with a body inboxgraph could not read",
             ) from None
 
-    async def send(self, request: UpstreamRequest, *, pacing_key: str = "") -> httpx.Response:
+    async def _send_read(self, request: UpstreamRequest) -> httpx.Response:
+        # Retries are for documented transient refusals of updates, not for reads.
+        return await self.send(request, retry=False)
+
+    async def send(
+        self, request: UpstreamRequest, *, pacing_key: str = "", retry: bool = True
+    ) -> httpx.Response:
         """Send `request`, retrying only where the adapter says a retry is safe and useful."""
         if self._not_configured_reason is not None or self._token is None:
             raise ProviderError(
@@ -97,7 +103,7 @@ class ProviderGateway(Generic[UpdateT, ConversationT]):
             try:
                 return await self._send_once(request, pacing_key)
             except ProviderError as error:
-                delay = self.adapter.retry_delay(error, attempt)
+                delay = self.adapter.retry_delay(error, attempt) if retry else None
                 if delay is None:
                     raise
                 logger.info(

@@ -8,6 +8,7 @@ is retried with exponential backoff within a configurable budget.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -15,7 +16,7 @@ from urllib.parse import quote
 import httpx
 import strawberry
 
-from inboxgraph.providers.base import ProviderAdapter, UpstreamRequest
+from inboxgraph.providers.base import Fetch, ProviderAdapter, UpstreamRequest
 from inboxgraph.providers.errors import ErrorDetails, InvalidInput, ProviderError
 from inboxgraph.providers.pacing import RateLimit
 from inboxgraph.schema.conversations import HighLevelConversation, HighLevelMessage
@@ -96,6 +97,26 @@ class HighLevelAdapter(ProviderAdapter[HighLevelMessageStatusUpdate, HighLevelCo
             id=strawberry.ID(conversation_id),
             message=HighLevelMessage(id=update.message_id, status=update.status),
         )
+
+    async def read_conversations(
+        self, keys: Sequence[Hashable], fetch: Fetch
+    ) -> Mapping[Hashable, HighLevelConversation]:
+        """`GET /conversations/{id}` per key, concurrently (bounded by the pacer)."""
+
+        async def read_one(conversation_id: str) -> HighLevelConversation | None:
+            try:
+                response = await fetch(
+                    UpstreamRequest("GET", f"/conversations/{quote(conversation_id, safe='')}")
+                )
+            except ProviderError as error:
+                if error.code is UpdateErrorCode.NOT_FOUND:
+                    return None
+                raise
+            return HighLevelConversation(id=strawberry.ID(response.json()["id"]), message=None)
+
+        ids = [str(key) for key in keys]
+        conversations = await asyncio.gather(*(read_one(i) for i in ids))
+        return {i: c for i, c in zip(ids, conversations, strict=True) if c is not None}
 
     def target_key(self, update: HighLevelMessageStatusUpdate) -> Hashable:
         return update.message_id

@@ -54,6 +54,10 @@ def _utc_now() -> datetime:
 class VcitaAdapter(ProviderAdapter[VcitaConversationUpdate, VcitaConversation]):
     provider: ClassVar[Provider] = Provider.VCITA
     display_name: ClassVar[str] = "vcita"
+    read_unsupported_reason: ClassVar[str | None] = (
+        "vcita publishes no endpoint that reads a single conversation, so inboxgraph cannot "
+        "tell its state; updateConversation returns the state vcita reports after an update"
+    )
     input_field: ClassVar[str] = "vcita"
     default_base_url: ClassVar[str] = "https://api.vcita.biz"
 
