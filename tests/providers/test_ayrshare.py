@@ -13,9 +13,11 @@ from inboxgraph.providers.errors import InvalidInput, ProviderError
 from inboxgraph.schema.enums import (
     AyrshareConversationStatus,
     AyrsharePlatform,
+    Provider,
     UpdateErrorCode,
 )
 from inboxgraph.schema.inputs import AyrshareConversationUpdate
+from inboxgraph.services import build_services
 from tests.support import (
     LIVE_TOKENS,
     app_client,
@@ -330,3 +332,33 @@ async def test_invalid_input_is_never_sent() -> None:
     assert result["code"] == "INVALID_INPUT"
     assert result["field"] == "ayrshare.conversationId"
     assert seen == []
+
+
+async def test_read_lists_active_then_archived_conversations_per_platform() -> None:
+    def upstream(request: httpx.Request) -> httpx.Response:
+        status = request.url.params["status"]
+        details = [{"id": f"{status}-1", "status": status}]
+        return httpx.Response(
+            200,
+            json={
+                "status": "success",
+                "conversationIds": [d["id"] for d in details],
+                "conversationsDetails": details,
+            },
+        )
+
+    transport, seen = mock_upstream(upstream)
+    gateway = build_services(live_settings(), transport=transport).gateway(Provider.AYRSHARE)
+    found = await gateway.read(
+        [(AyrsharePlatform.INSTAGRAM, "active-1"), (AyrsharePlatform.INSTAGRAM, "archived-1")]
+    )
+    assert {key: c.status for key, c in found.items()} == {
+        (AyrsharePlatform.INSTAGRAM, "active-1"): AyrshareConversationStatus.ACTIVE,
+        (AyrsharePlatform.INSTAGRAM, "archived-1"): AyrshareConversationStatus.ARCHIVED,
+    }
+    assert [str(r.url) for r in seen] == [
+        "https://api.ayrshare.com/api/messages/instagram?status=active&conversationsOnly=true",
+        "https://api.ayrshare.com/api/messages/instagram?status=archived&conversationsOnly=true",
+    ]
+    assert seen[0].headers["Authorization"] == f"Bearer {LIVE_TOKENS[Provider.AYRSHARE]}"
+    assert "Profile-Key" not in seen[0].headers

@@ -10,8 +10,14 @@ import pytest
 
 from inboxgraph.providers.ebay import EbayAdapter
 from inboxgraph.providers.errors import ErrorDetails, InvalidInput
-from inboxgraph.schema.enums import EbayConversationStatus, EbayConversationType, UpdateErrorCode
+from inboxgraph.schema.enums import (
+    EbayConversationStatus,
+    EbayConversationType,
+    Provider,
+    UpdateErrorCode,
+)
 from inboxgraph.schema.inputs import EbayConversationUpdate
+from inboxgraph.services import build_services
 from tests.support import LIVE_TOKENS, app_client, live_settings, mock_upstream, update_one
 
 CONVERSATION_ID = "1000000000001"
@@ -286,3 +292,41 @@ def test_target_is_id_and_type() -> None:
 )
 def test_error_details_read_the_error_id(status: int, body: Any, expected: ErrorDetails) -> None:
     assert EbayAdapter().error_details(status, body) == expected
+
+
+async def test_read_pages_through_the_listing_per_type() -> None:
+    def upstream(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params["offset"])
+        conversation_id = "1000000000001" if offset == 0 else "1000000000077"
+        detail = {
+            "conversationId": conversation_id,
+            "conversationStatus": "ARCHIVE",
+            "conversationType": request.url.params["conversation_type"],
+            "unreadCount": 0 if offset == 0 else 2,
+        }
+        return httpx.Response(
+            200, json={"conversations": [detail], "total": 60, "limit": 50, "offset": offset}
+        )
+
+    transport, seen = mock_upstream(upstream)
+    gateway = build_services(live_settings(), transport=transport).gateway(Provider.EBAY)
+    found = await gateway.read(
+        [
+            ("1000000000001", EbayConversationType.FROM_MEMBERS),
+            ("1000000000077", EbayConversationType.FROM_MEMBERS),
+        ]
+    )
+    assert {key: (c.conversation_status, c.read) for key, c in found.items()} == {
+        ("1000000000001", EbayConversationType.FROM_MEMBERS): (
+            EbayConversationStatus.ARCHIVE,
+            True,
+        ),
+        ("1000000000077", EbayConversationType.FROM_MEMBERS): (
+            EbayConversationStatus.ARCHIVE,
+            False,
+        ),
+    }
+    assert [str(r.url) for r in seen] == [
+        "https://api.ebay.com/commerce/message/v1/conversation?conversation_type=FROM_MEMBERS&limit=50&offset=0",
+        "https://api.ebay.com/commerce/message/v1/conversation?conversation_type=FROM_MEMBERS&limit=50&offset=50",
+    ]

@@ -10,8 +10,9 @@ import pytest
 
 from inboxgraph.providers.errors import InvalidInput, ProviderError
 from inboxgraph.providers.highlevel import HighLevelAdapter, forbidden_backoff
-from inboxgraph.schema.enums import HighLevelMessageStatus, UpdateErrorCode
+from inboxgraph.schema.enums import HighLevelMessageStatus, Provider, UpdateErrorCode
 from inboxgraph.schema.inputs import HighLevelMessageStatusUpdate, HighLevelProviderErrorInput
+from inboxgraph.services import build_services
 from tests.support import LIVE_TOKENS, app_client, live_settings, mock_upstream, update_one
 
 MESSAGE_ID = "ve9EPM428h8vShlRW1KT"
@@ -274,4 +275,36 @@ async def test_other_errors_are_not_retried() -> None:
             client, {"highLevel": {"messageId": MESSAGE_ID, "status": "READ"}}
         )
     assert result["code"] == "NOT_FOUND"
+    assert len(seen) == 1
+
+
+async def test_read_gets_each_conversation_and_treats_404_as_missing() -> None:
+    def upstream(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/missing"):
+            return httpx.Response(
+                404, json={"statusCode": 404, "message": "Conversation not found"}
+            )
+        return httpx.Response(200, json={"id": "ABC12h2F6uBrIkfXYazb", "unreadCount": 0})
+
+    transport, seen = mock_upstream(upstream)
+    gateway = build_services(live_settings(), transport=transport).gateway(Provider.HIGHLEVEL)
+    found = await gateway.read(["ABC12h2F6uBrIkfXYazb", "missing"])
+    assert list(found) == ["ABC12h2F6uBrIkfXYazb"]
+    assert found["ABC12h2F6uBrIkfXYazb"].message is None
+    assert sorted(str(r.url) for r in seen) == [
+        "https://services.leadconnectorhq.com/conversations/ABC12h2F6uBrIkfXYazb",
+        "https://services.leadconnectorhq.com/conversations/missing",
+    ]
+    assert all(r.headers["Version"] == "2021-04-15" for r in seen)
+
+
+async def test_read_never_retries_a_forbidden_answer() -> None:
+    transport, seen = mock_upstream(
+        lambda request: httpx.Response(403, json={"statusCode": 403, "message": "Forbidden"})
+    )
+    settings = live_settings(INBOXGRAPH_HIGHLEVEL_FORBIDDEN_RETRY_SECONDS="5")
+    gateway = build_services(settings, transport=transport).gateway(Provider.HIGHLEVEL)
+    with pytest.raises(ProviderError) as caught:
+        await gateway.read(["ABC12h2F6uBrIkfXYazb"])
+    assert caught.value.code is UpdateErrorCode.FORBIDDEN
     assert len(seen) == 1

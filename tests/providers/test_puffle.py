@@ -11,6 +11,7 @@ from inboxgraph.providers.errors import InvalidInput
 from inboxgraph.providers.puffle import PuffleAdapter
 from inboxgraph.schema.enums import PuffleConversationStatus, UpdateErrorCode
 from inboxgraph.schema.inputs import PuffleConversationUpdate
+from inboxgraph.services import build_services
 from tests.support import LIVE_TOKENS, app_client, live_settings, mock_upstream, update_one
 
 CONVERSATION_ID = "f11e8a2c-1234-4567-89ab-cdef01234567"
@@ -123,3 +124,24 @@ def test_validate_refuses_documented_violations(
 )
 def test_validate_accepts_documented_ids(conversation_id: str) -> None:
     PuffleAdapter().validate(PuffleConversationUpdate(id=conversation_id, unread_count=2**53 - 1))
+
+
+async def test_read_pages_through_the_list_and_never_opens_a_conversation() -> None:
+    other = "f11e8a2c-1234-4567-89ab-000000000150"
+
+    def upstream(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        record = dict(CONVERSATION, id=CONVERSATION_ID if page == 1 else other)
+        return httpx.Response(
+            200, json={"conversations": [record], "total": 150, "page": page, "limit": 100}
+        )
+
+    transport, seen = mock_upstream(upstream)
+    gateway = build_services(live_settings(), transport=transport).gateway(PuffleAdapter.provider)
+    found = await gateway.read([CONVERSATION_ID, other.upper(), "not-a-uuid"])
+    assert set(found) == {CONVERSATION_ID, other}
+    assert [str(r.url) for r in seen] == [
+        "https://app.puffle.ai/api/conversations?page=1&limit=100",
+        "https://app.puffle.ai/api/conversations?page=2&limit=100",
+    ]
+    assert all(r.method == "GET" for r in seen)

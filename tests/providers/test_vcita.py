@@ -9,10 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
-from inboxgraph.providers.errors import ErrorDetails, InvalidInput
+from inboxgraph.providers.errors import ErrorDetails, InvalidInput, ReadUnsupported
 from inboxgraph.providers.vcita import VcitaAdapter
-from inboxgraph.schema.enums import UpdateErrorCode
+from inboxgraph.schema.enums import Provider, UpdateErrorCode
 from inboxgraph.schema.inputs import VcitaConversationUpdate
+from inboxgraph.services import build_services
 from tests.support import LIVE_TOKENS, app_client, live_settings, mock_upstream, update_one
 
 UID = "89m2pnabgozdvd9f"
@@ -299,3 +300,11 @@ def test_target_key_is_the_uid() -> None:
     adapter = _adapter()
     assert adapter.target_key(VcitaConversationUpdate(uid=UID, spam=True)) == UID
     assert adapter.target_key(VcitaConversationUpdate(uid=MERGED_UID, spam=True)) == MERGED_UID
+
+
+async def test_read_is_refused_without_any_upstream_call() -> None:
+    transport, seen = mock_upstream(lambda request: httpx.Response(200))
+    gateway = build_services(live_settings(), transport=transport).gateway(Provider.VCITA)
+    with pytest.raises(ReadUnsupported, match="no endpoint"):
+        await gateway.read(["89m2pnabgozdvd9f"])
+    assert seen == []
