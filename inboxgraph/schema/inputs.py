@@ -54,7 +54,9 @@ class HighLevelProviderErrorInput:
 class HighLevelMessageStatusUpdate:
     message_id: strawberry.ID
     status: HighLevelMessageStatus
-    error: HighLevelProviderErrorInput | None = None
+    error: HighLevelProviderErrorInput | None = strawberry.field(
+        default=None, description="The provider's delivery error; only with status FAILED."
+    )
     email_message_id: strawberry.ID | None = None
     recipients: list[str] | None = None
 
@@ -72,7 +74,8 @@ class VcitaConversationUpdate:
     business_unread: bool | None = None
     spam: bool | None = None
     deleted: bool | None = strawberry.field(
-        default=None, description="Soft delete (vcita sets deleted_at); hard delete is not offered."
+        default=None,
+        description="`true` soft-deletes (vcita sets deleted_at); `false` is refused, as vcita documents no undelete.",
     )
     campaign: str | None = None
     source_type: str | None = None
