@@ -26,12 +26,10 @@ class Services:
         settings: Settings,
         client: httpx.AsyncClient,
         gateways: dict[Provider, ProviderGateway[Any, Any]],
-        redactor: Redactor,
     ) -> None:
         self.settings = settings
         self.client = client
         self.gateways = gateways
-        self.redactor = redactor
 
     def gateway(self, provider: Provider) -> ProviderGateway[Any, Any]:
         return self.gateways[provider]
@@ -85,4 +83,4 @@ def build_services(
         )
         for provider, adapter in adapters.items()
     }
-    return Services(settings, client, gateways, redactor)
+    return Services(settings, client, gateways)

@@ -46,7 +46,6 @@ DOT_SEGMENTS = frozenset({".", ".."})
 class AyrshareAdapter(ProviderAdapter[AyrshareConversationUpdate, AyrshareConversation]):
     provider: ClassVar[Provider] = Provider.AYRSHARE
     display_name: ClassVar[str] = "Ayrshare"
-    input_field: ClassVar[str] = "ayrshare"
     default_base_url: ClassVar[str] = "https://api.ayrshare.com"
     rate_limit: ClassVar[RateLimit | None] = RateLimit(300, 300.0)
 

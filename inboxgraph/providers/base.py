@@ -40,8 +40,6 @@ class ProviderAdapter(ABC, Generic[UpdateT, ConversationT]):
 
     provider: ClassVar[Provider]
     display_name: ClassVar[str]
-    #: The `UpdateConversationInput` field that carries this provider's variant.
-    input_field: ClassVar[str]
     default_base_url: ClassVar[str]
     #: Headers every call carries besides `Authorization`.
     static_headers: ClassVar[Mapping[str, str]] = {}

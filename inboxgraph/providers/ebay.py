@@ -32,7 +32,6 @@ LIST_PAGE_SIZE = 50
 class EbayAdapter(ProviderAdapter[EbayConversationUpdate, EbayConversation]):
     provider: ClassVar[Provider] = Provider.EBAY
     display_name: ClassVar[str] = "eBay"
-    input_field: ClassVar[str] = "ebay"
     default_base_url: ClassVar[str] = "https://api.ebay.com/commerce/message/v1"
 
     def validate(self, update: EbayConversationUpdate) -> None:

@@ -35,7 +35,6 @@ class HighLevelAdapter(ProviderAdapter[HighLevelMessageStatusUpdate, HighLevelCo
 
     provider: ClassVar[Provider] = Provider.HIGHLEVEL
     display_name: ClassVar[str] = "HighLevel"
-    input_field: ClassVar[str] = "highLevel"
     default_base_url: ClassVar[str] = "https://services.leadconnectorhq.com"
     static_headers: ClassVar[Mapping[str, str]] = {
         "Version": API_VERSION,

@@ -29,7 +29,6 @@ LIST_PAGE_SIZE = 100
 class PuffleAdapter(ProviderAdapter[PuffleConversationUpdate, PuffleConversation]):
     provider: ClassVar[Provider] = Provider.PUFFLE
     display_name: ClassVar[str] = "Puffle"
-    input_field: ClassVar[str] = "puffle"
     default_base_url: ClassVar[str] = "https://app.puffle.ai"
 
     def validate(self, update: PuffleConversationUpdate) -> None:

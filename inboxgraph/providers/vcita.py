@@ -58,7 +58,6 @@ class VcitaAdapter(ProviderAdapter[VcitaConversationUpdate, VcitaConversation]):
         "vcita publishes no endpoint that reads a single conversation, so inboxgraph cannot "
         "tell its state; updateConversation returns the state vcita reports after an update"
     )
-    input_field: ClassVar[str] = "vcita"
     default_base_url: ClassVar[str] = "https://api.vcita.biz"
 
     def __init__(self, clock: Callable[[], datetime] = _utc_now) -> None:
