@@ -37,6 +37,8 @@ def configure_logging(secrets: Sequence[str]) -> None:
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
     )
+    # inboxgraph logs every upstream call itself (provider, method, path, status).
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     redacting = RedactingFilter(Redactor(secrets))
     for handler in logging.getLogger().handlers:
         handler.addFilter(RequestIdLogFilter())

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
+import pytest
 
 from inboxgraph.config import load_settings
 from tests.support import app_client
@@ -92,3 +95,14 @@ async def test_alias_fan_out_is_limited(sandbox_client: httpx.AsyncClient) -> No
     aliases = " ".join(f"a{i}: providers {{ mode }}" for i in range(101))
     response = await sandbox_client.post("/graphql", json={"query": f"{{ {aliases} }}"})
     assert "aliases" in response.json()["errors"][0]["message"]
+
+
+async def test_a_callers_mistake_is_logged_as_one_line(
+    sandbox_client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    await sandbox_client.post("/graphql", json={"query": "{ noSuchField }"})
+    [record] = [r for r in caplog.records if r.name == "inboxgraph.graphql"]
+    assert "noSuchField" in record.getMessage()
+    assert record.exc_info is None
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
