@@ -16,6 +16,7 @@ user profile cannot be resolved by reference, since a reference carries no profi
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
@@ -102,17 +103,18 @@ class AyrshareAdapter(ProviderAdapter[AyrshareConversationUpdate, AyrshareConver
     ) -> Mapping[Hashable, AyrshareConversation]:
         """List the primary profile's conversations per platform, active then archived.
 
-        Keys are `(AyrsharePlatform, id)`. One or two list calls per platform, however
-        many keys; reading has no side effects at Ayrshare.
+        Keys are `(AyrsharePlatform, id)`. One or two list calls per platform (platforms in
+        parallel), however many keys; reading has no side effects at Ayrshare.
         """
         wanted: dict[AyrsharePlatform, set[str]] = defaultdict(set)
         for platform, conversation_id in cast("Sequence[tuple[AyrsharePlatform, str]]", keys):
             wanted[platform].add(conversation_id)
         found: dict[Hashable, AyrshareConversation] = {}
-        for platform, ids in wanted.items():
+
+        async def read_platform(platform: AyrsharePlatform, ids: set[str]) -> None:
             for status in AyrshareConversationStatus:
                 if all((platform, i) in found for i in ids):
-                    break
+                    return
                 response = await fetch(
                     UpstreamRequest(
                         "GET",
@@ -127,6 +129,8 @@ class AyrshareAdapter(ProviderAdapter[AyrshareConversationUpdate, AyrshareConver
                             id=detail["id"],
                             status=AyrshareConversationStatus(detail["status"]),
                         )
+
+        await asyncio.gather(*(read_platform(p, ids) for p, ids in wanted.items()))
         return found
 
     def target_key(self, update: AyrshareConversationUpdate) -> Hashable:

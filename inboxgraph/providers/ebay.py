@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, ClassVar, cast
@@ -80,7 +81,8 @@ class EbayAdapter(ProviderAdapter[EbayConversationUpdate, EbayConversation]):
     async def read_conversations(
         self, keys: Sequence[Hashable], fetch: Fetch
     ) -> Mapping[Hashable, EbayConversation]:
-        """Page through `GET /conversation` per conversation type until every key is found.
+        """Page through `GET /conversation` per conversation type (types in parallel) until
+        every key is found.
 
         Keys are `(id, EbayConversationType)`. The listing has no side effects, and its
         `unreadCount` tells the read state (eBay has no read flag on a conversation).
@@ -91,7 +93,8 @@ class EbayAdapter(ProviderAdapter[EbayConversationUpdate, EbayConversation]):
         ):
             wanted[conversation_type].add(conversation_id)
         found: dict[Hashable, EbayConversation] = {}
-        for conversation_type, ids in wanted.items():
+
+        async def read_type(conversation_type: EbayConversationType, ids: set[str]) -> None:
             offset = 0
             while any((i, conversation_type) not in found for i in ids):
                 response = await fetch(
@@ -118,7 +121,9 @@ class EbayAdapter(ProviderAdapter[EbayConversationUpdate, EbayConversation]):
                         )
                 offset += LIST_PAGE_SIZE
                 if not page["conversations"] or offset >= int(page["total"]):
-                    break
+                    return
+
+        await asyncio.gather(*(read_type(t, ids) for t, ids in wanted.items()))
         return found
 
     def target_key(self, update: EbayConversationUpdate) -> Hashable:
