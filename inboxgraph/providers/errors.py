@@ -31,7 +31,7 @@ class ProviderError(Exception):
         self.field = field
         self.provider_status = provider_status
         self.provider_code = provider_code
-        self.retryable = RETRYABLE_CODES.__contains__(code) if retryable is None else retryable
+        self.retryable = code in RETRYABLE_CODES if retryable is None else retryable
 
 
 class InvalidInput(ProviderError):

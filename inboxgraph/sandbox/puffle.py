@@ -46,11 +46,18 @@ def create_app(state: PuffleState | None = None) -> Starlette:
         token = bearer_token(request)
         return state.tokens.get(token) if token else None
 
-    def owned(request: Request, user_id: str) -> dict[str, Any] | None:
+    def owned(request: Request) -> dict[str, Any] | Response:
+        """The caller's conversation named in the path, or the error Puffle answers."""
+        user_id = caller(request)
+        if user_id is None:
+            return _error(401, "Unauthorized")
         conversation_id = request.path_params["id"]
+        if not ID_PATTERN.match(conversation_id):
+            return _error(400, "id must be a UUID")
         conversation = state.conversations.get(conversation_id.lower())
         if conversation is None or conversation["user_id"] != user_id:
-            return None
+            # Ownership is enforced: another account's conversation looks missing.
+            return _error(404, "Conversation not found")
         return conversation
 
     async def list_conversations(request: Request) -> Response:
@@ -73,24 +80,18 @@ def create_app(state: PuffleState | None = None) -> Starlette:
         )
 
     async def get_conversation(request: Request) -> Response:
-        user_id = caller(request)
-        if user_id is None:
-            return _error(401, "Unauthorized")
-        conversation = owned(request, user_id)
-        if conversation is None:
-            return _error(404, "Conversation not found")
+        conversation = owned(request)
+        if isinstance(conversation, Response):
+            return conversation
         # Documented side effect: opening a conversation marks it read.
         conversation["unread_count"] = 0
         messages = [m for m in state.messages if m["conversation_id"] == conversation["id"]]
         return json_response({"conversation": dict(conversation), "messages": messages})
 
     async def list_messages(request: Request) -> Response:
-        user_id = caller(request)
-        if user_id is None:
-            return _error(401, "Unauthorized")
-        conversation = owned(request, user_id)
-        if conversation is None:
-            return _error(404, "Conversation not found")
+        conversation = owned(request)
+        if isinstance(conversation, Response):
+            return conversation
         page, limit = _page_and_limit(request, default_limit=MESSAGES_DEFAULT_LIMIT)
         if page is None or limit is None or limit > MESSAGES_MAX_LIMIT:
             return _error(400, f"page must be >= 1 and limit in 1..{MESSAGES_MAX_LIMIT}")
@@ -101,14 +102,9 @@ def create_app(state: PuffleState | None = None) -> Starlette:
         )
 
     async def update_conversation(request: Request) -> Response:
-        user_id = caller(request)
-        if user_id is None:
-            return _error(401, "Unauthorized")
-        if not ID_PATTERN.match(request.path_params["id"]):
-            return _error(400, "id must be a UUID")
-        conversation = owned(request, user_id)
-        if conversation is None:
-            return _error(404, "Conversation not found")
+        conversation = owned(request)
+        if isinstance(conversation, Response):
+            return conversation
         ok, body = await json_body(request)
         if not ok or not isinstance(body, dict):
             return _error(400, "At least one valid field (status or unread_count) is required")
