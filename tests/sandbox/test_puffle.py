@@ -97,3 +97,20 @@ async def test_list_shows_only_own_conversations(puffle: httpx.AsyncClient) -> N
 async def test_messages_limit_is_at_most_200(puffle: httpx.AsyncClient) -> None:
     response = await puffle.get(f"/api/conversations/{MINE}/messages", params={"limit": 201})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PATCH", "/api/conversations/not-a-uuid"),
+        ("GET", "/api/conversations/not-a-uuid"),
+        ("GET", "/api/conversations/not-a-uuid/messages"),
+    ],
+)
+async def test_id_outside_the_documented_pattern_is_400(
+    puffle: httpx.AsyncClient, method: str, path: str
+) -> None:
+    response = await puffle.request(
+        method, path, json={"status": "archived"} if method == "PATCH" else None
+    )
+    assert response.status_code == 400
