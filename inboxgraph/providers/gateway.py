@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, Generic
 
 import httpx
@@ -54,35 +56,33 @@ class ProviderGateway(Generic[UpdateT, ConversationT]):
         """Send one validated update and return the updated conversation."""
         request = self.adapter.build_update(update)
         response = await self.send(request, pacing_key=self.adapter.pacing_key(update))
-        try:
+        with self._unreadable_body(f"HTTP {response.status_code}", response.status_code):
             return self.adapter.parse_update(update, response)
-        except (KeyError, TypeError, ValueError) as exc:
-            logger.warning(
-                "%s answered with an unexpected body (%s)", self.name, type(exc).__name__
-            )
-            raise ProviderError(
-                UpdateErrorCode.UPSTREAM_ERROR,
-                f"{self.name} answered HTTP {response.status_code} with a body inboxgraph "
-                "could not read",
-                provider_status=response.status_code,
-            ) from None
 
     async def read(self, keys: Sequence[Hashable]) -> Mapping[Hashable, ConversationT]:
         """Read conversations by key; missing keys were not found."""
         reason = self.adapter.read_unsupported_reason
         if reason is not None:
             raise ReadUnsupported(reason)
-        try:
+        with self._unreadable_body("a read", provider_status=None):
             return await self.adapter.read_conversations(keys, self._send_read)
-        except ProviderError:
-            raise
+
+    @contextmanager
+    def _unreadable_body(self, answered: str, provider_status: int | None) -> Iterator[None]:
+        """Turn a parser's KeyError/TypeError/ValueError into UPSTREAM_ERROR, never a crash."""
+        try:
+            yield
         except (KeyError, TypeError, ValueError) as exc:
             logger.warning(
-                "%s read answered with an unexpected body (%s)", self.name, type(exc).__name__
+                "%s answered %s with an unexpected body (%s)",
+                self.name,
+                answered,
+                type(exc).__name__,
             )
             raise ProviderError(
                 UpdateErrorCode.UPSTREAM_ERROR,
-                f"{self.name} answered a read with a body inboxgraph could not read",
+                f"{self.name} answered {answered} with a body inboxgraph could not read",
+                provider_status=provider_status,
             ) from None
 
     async def _send_read(self, request: UpstreamRequest) -> httpx.Response:
@@ -143,12 +143,7 @@ class ProviderGateway(Generic[UpdateT, ConversationT]):
             return response
         details = self.adapter.error_details(response.status_code, _json_or_none(response))
         if details.message:
-            details = type(details)(
-                code=details.code,
-                provider_code=details.provider_code,
-                message=self._redactor.redact(details.message),
-                retryable=details.retryable,
-            )
+            details = replace(details, message=self._redactor.redact(details.message))
         error = error_from_status(self.name, response.status_code, details)
         retry_after = response.headers.get("Retry-After")
         if response.status_code == 429 and retry_after and retry_after.isdigit():
