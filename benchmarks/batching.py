@@ -22,7 +22,7 @@ import httpx
 
 from inboxgraph.app import create_app
 from inboxgraph.config import load_settings
-from inboxgraph.services import build_services
+from inboxgraph.upstreams import connect_upstreams
 
 UPDATE_ONE = """mutation($input: UpdateConversationInput!) {
   updateConversation(input: $input) { __typename } }"""
@@ -86,7 +86,7 @@ async def batched(client: httpx.AsyncClient, inputs: list[dict[str, object]]) ->
 async def run(scenario: Scenario, inputs: list[dict[str, object]], latency: float) -> Outcome:
     upstream = SlowUpstream(latency)
     settings = load_settings({"INBOXGRAPH_PUFFLE_TOKEN": "benchmark-token"})
-    app = create_app(services=build_services(settings, transport=upstream))
+    app = create_app(services=connect_upstreams(settings, transport=upstream))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         started = time.perf_counter()

@@ -19,8 +19,7 @@ from strawberry.extensions import AddValidationRules
 
 from inboxgraph.config import load_settings
 from inboxgraph.resolvers.context import RequestContext
-from inboxgraph.schema import root
-from inboxgraph.services import build_services
+from inboxgraph.upstreams import connect_upstreams
 
 QUERY = """query Modes { providers { provider mode } }"""
 
@@ -37,7 +36,7 @@ def uncached_schema() -> Any:
 
 async def rate(schema: Any, requests: int) -> float:
     context = RequestContext(
-        request=None, response=None, services=build_services(load_settings({}))
+        request=None, response=None, services=connect_upstreams(load_settings({}))
     )  # type: ignore[arg-type]
     started = time.perf_counter()
     for _ in range(requests):

@@ -20,7 +20,7 @@ import httpx
 
 from inboxgraph.app import create_app
 from inboxgraph.config import load_settings
-from inboxgraph.services import build_services
+from inboxgraph.upstreams import connect_upstreams
 
 ENTITIES = """query($r: [_Any!]!) { _entities(representations: $r) { __typename } }"""
 KNOWN: list[dict[str, Any]] = [
@@ -35,7 +35,7 @@ REPRESENTATIONS = (KNOWN * 17)[:100]
 
 
 async def run(batched: bool, latency: float) -> tuple[float, int, int]:
-    services = build_services(load_settings({}))
+    services = connect_upstreams(load_settings({}))
     calls = 0
 
     async def slow(request: httpx.Request) -> None:

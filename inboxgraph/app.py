@@ -14,56 +14,63 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from inboxgraph.api import schema
 from inboxgraph.config import Settings, load_settings
 from inboxgraph.middleware import RequestContextMiddleware
 from inboxgraph.resolvers.context import RequestContext
-from inboxgraph.schema.root import schema
-from inboxgraph.services import Services, build_services
+from inboxgraph.upstreams import Upstreams, connect_upstreams
 
 
 class InboxGraphQL(GraphQL[RequestContext, None]):
     """Strawberry's ASGI view with inboxgraph's per-request context."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, upstreams: Upstreams) -> None:
         super().__init__(schema, graphql_ide="graphiql")
-        self.services = services
+        self._upstreams = upstreams
+        self._modes = {p: s.mode for p, s in upstreams.settings.providers.items()}
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> RequestContext:
-        return RequestContext(request=request, response=response, services=self.services)
+        return RequestContext(
+            request=request,
+            response=response,
+            clients=self._upstreams.clients,
+            modes=self._modes,
+        )
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, upstreams: Upstreams | None = None) -> Starlette:
     """The inboxgraph app. Without arguments it reads its settings from the environment."""
-    services = services or build_services(settings or load_settings())
+    upstreams = upstreams or connect_upstreams(settings or load_settings())
+    settings = upstreams.settings
 
     async def healthz(request: Request) -> Response:
         return JSONResponse(
             {
                 "status": "ok",
-                "providers": {p.name: s.mode for p, s in services.settings.providers.items()},
+                "providers": {p.name: s.mode.name for p, s in settings.providers.items()},
             }
         )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
-        await services.aclose()
+        await upstreams.aclose()
 
-    graphql_view = InboxGraphQL(services)
+    graphql_view = InboxGraphQL(upstreams)
     middleware = []
-    if services.settings.cors_origins:
+    if settings.cors_origins:
         middleware.append(
             Middleware(
                 CORSMiddleware,
-                allow_origins=list(services.settings.cors_origins),
+                allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST", "OPTIONS"],
                 allow_headers=["*"],
             )
         )
-    middleware.append(Middleware(RequestContextMiddleware, api_token=services.settings.api_token))
-    app = Starlette(
+    middleware.append(Middleware(RequestContextMiddleware, api_token=settings.api_token))
+    return Starlette(
         routes=[
             Route("/graphql", graphql_view, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
@@ -71,5 +78,3 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         middleware=middleware,
         lifespan=lifespan,
     )
-    app.state.services = services
-    return app

@@ -8,8 +8,8 @@ import sys
 from collections.abc import Sequence
 
 from inboxgraph.config import ConfigurationError, load_settings
-from inboxgraph.middleware import RequestIdLogFilter
-from inboxgraph.redaction import RedactingFilter, Redactor
+from inboxgraph.request_ids import RequestIdLogFilter
+from inboxgraph.secrets import RedactingFilter, Redactor
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -48,7 +48,7 @@ def configure_logging(secrets: Sequence[str]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "schema":
-        from inboxgraph.schema.root import schema
+        from inboxgraph.api import schema
 
         sys.stdout.write(schema.as_str() + "\n")
         return 0

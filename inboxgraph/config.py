@@ -16,35 +16,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from inboxgraph.schema.enums import Provider
-
-
-class Secret:
-    """A credential: its value is only readable through `reveal()`.
-
-    `str()` and `repr()` are masked, so a secret that ends up in a log line, an
-    f-string or a traceback shows as `**********`.
-    """
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('**********')"
-
-    def __str__(self) -> str:
-        return "**********"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
+from inboxgraph.domain.provider import Provider, ProviderMode
+from inboxgraph.secrets import Secret
 
 
 class ConfigurationError(ValueError):
@@ -54,14 +27,14 @@ class ConfigurationError(ValueError):
 @dataclass(frozen=True)
 class ProviderSettings:
     provider: Provider
-    mode: str  # "live", "sandbox" or "not_configured"
+    mode: ProviderMode
     base_url: str | None = None
     token: Secret | None = None
     problem: str | None = None  # why a provider is not configured
 
     @property
     def is_sandbox(self) -> bool:
-        return self.mode == "sandbox"
+        return self.mode is ProviderMode.SANDBOX
 
 
 @dataclass(frozen=True)
@@ -90,21 +63,21 @@ def _provider_settings(
     token = environ.get(_env_name(provider, "TOKEN"), "").strip()
     base_url = environ.get(_env_name(provider, "BASE_URL"), "").strip() or None
     if token:
-        return ProviderSettings(provider, "live", base_url=base_url, token=Secret(token))
+        return ProviderSettings(provider, ProviderMode.LIVE, base_url=base_url, token=Secret(token))
     if base_url is not None:
         return ProviderSettings(
             provider,
-            "not_configured",
+            ProviderMode.NOT_CONFIGURED,
             problem=(
                 f"{_env_name(provider, 'BASE_URL')} is set but {_env_name(provider, 'TOKEN')} "
                 "is not"
             ),
         )
     if sandbox_allowed:
-        return ProviderSettings(provider, "sandbox")
+        return ProviderSettings(provider, ProviderMode.SANDBOX)
     return ProviderSettings(
         provider,
-        "not_configured",
+        ProviderMode.NOT_CONFIGURED,
         problem=f"{_env_name(provider, 'TOKEN')} is not set and INBOXGRAPH_SANDBOX is off",
     )
 

@@ -13,28 +13,17 @@ from __future__ import annotations
 
 import hmac
 import json
-import logging
 import re
 import uuid
-from contextvars import ContextVar
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from inboxgraph.config import Secret
+from inboxgraph.request_ids import current_request_id
+from inboxgraph.secrets import Secret
 
 REQUEST_ID_HEADER = "x-request-id"
 _SANE_REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
-
-current_request_id: ContextVar[str] = ContextVar("current_request_id", default="-")
-
-
-class RequestIdLogFilter(logging.Filter):
-    """Adds `record.request_id` (the request being served, or "-") to every record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id.get()
-        return True
 
 
 class RequestContextMiddleware:

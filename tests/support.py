@@ -9,8 +9,8 @@ import httpx
 
 from inboxgraph.app import create_app
 from inboxgraph.config import Settings, load_settings
-from inboxgraph.schema.enums import Provider
-from inboxgraph.services import Services, build_services
+from inboxgraph.domain.provider import Provider
+from inboxgraph.upstreams import Upstreams, connect_upstreams
 
 RESULT_FRAGMENT = """
 fragment Result on UpdateConversationResult {
@@ -29,7 +29,7 @@ fragment Result on UpdateConversationResult {
     }
   }
   ... on UpdateFailed {
-    provider code message field providerStatus providerCode retryable
+    provider code message field providerStatus providerCode retryable mayHaveBeenApplied
   }
 }
 """
@@ -62,22 +62,22 @@ def app_client(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
     """A client for the whole ASGI app (schema, loaders, adapters, emulators)."""
-    return client_for(build_services(settings or sandbox_settings(), transport=transport))
+    return client_for(connect_upstreams(settings or sandbox_settings(), transport=transport))
 
 
-def client_for(services: Services) -> httpx.AsyncClient:
-    app = create_app(services=services)
+def client_for(upstreams: Upstreams) -> httpx.AsyncClient:
+    app = create_app(upstreams=upstreams)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://inboxgraph")
 
 
-def record_upstream(services: Services) -> list[httpx.Request]:
-    """Every request the services send upstream (emulators included), in order."""
+def record_upstream(upstreams: Upstreams) -> list[httpx.Request]:
+    """Every request sent upstream (emulators included), in order."""
     sent: list[httpx.Request] = []
 
     async def record(request: httpx.Request) -> None:
         sent.append(request)
 
-    services.client.event_hooks["request"].append(record)
+    upstreams.http.event_hooks["request"].append(record)
     return sent
 
 

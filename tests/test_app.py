@@ -18,11 +18,11 @@ async def test_healthz_reports_each_provider_mode() -> None:
     assert response.json() == {
         "status": "ok",
         "providers": {
-            "AYRSHARE": "sandbox",
-            "PUFFLE": "sandbox",
-            "HIGHLEVEL": "sandbox",
-            "VCITA": "sandbox",
-            "EBAY": "live",
+            "AYRSHARE": "SANDBOX",
+            "PUFFLE": "SANDBOX",
+            "HIGHLEVEL": "SANDBOX",
+            "VCITA": "SANDBOX",
+            "EBAY": "LIVE",
         },
     }
 

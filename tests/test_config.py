@@ -5,35 +5,37 @@ from __future__ import annotations
 import pytest
 
 from inboxgraph.config import ConfigurationError, Secret, load_settings
-from inboxgraph.schema.enums import Provider
+from inboxgraph.domain.provider import Provider, ProviderMode
 
 
 def test_no_configuration_means_every_provider_in_sandbox() -> None:
     settings = load_settings({})
-    assert {p: s.mode for p, s in settings.providers.items()} == {p: "sandbox" for p in Provider}
+    assert {p: s.mode for p, s in settings.providers.items()} == {
+        p: ProviderMode.SANDBOX for p in Provider
+    }
     assert settings.secrets() == []
 
 
 def test_a_token_makes_a_provider_live_with_its_default_base_url() -> None:
     settings = load_settings({"INBOXGRAPH_EBAY_TOKEN": " v^1.1#token "})
     ebay = settings.providers[Provider.EBAY]
-    assert ebay.mode == "live"
+    assert ebay.mode is ProviderMode.LIVE
     assert ebay.base_url is None
     assert ebay.token is not None and ebay.token.reveal() == "v^1.1#token"
-    assert settings.providers[Provider.PUFFLE].mode == "sandbox"
+    assert settings.providers[Provider.PUFFLE].mode is ProviderMode.SANDBOX
 
 
 def test_a_base_url_without_a_token_is_not_configured_rather_than_sandbox() -> None:
     settings = load_settings({"INBOXGRAPH_VCITA_BASE_URL": "https://api.vcita.biz"})
     vcita = settings.providers[Provider.VCITA]
-    assert vcita.mode == "not_configured"
+    assert vcita.mode is ProviderMode.NOT_CONFIGURED
     assert vcita.problem is not None and "INBOXGRAPH_VCITA_TOKEN" in vcita.problem
 
 
 def test_sandbox_off_makes_unconfigured_providers_not_configured() -> None:
     settings = load_settings({"INBOXGRAPH_SANDBOX": "off", "INBOXGRAPH_PUFFLE_TOKEN": "t"})
-    assert settings.providers[Provider.PUFFLE].mode == "live"
-    assert settings.providers[Provider.AYRSHARE].mode == "not_configured"
+    assert settings.providers[Provider.PUFFLE].mode is ProviderMode.LIVE
+    assert settings.providers[Provider.AYRSHARE].mode is ProviderMode.NOT_CONFIGURED
 
 
 @pytest.mark.parametrize(

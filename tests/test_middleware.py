@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from inboxgraph.config import load_settings
-from inboxgraph.middleware import RequestIdLogFilter
+from inboxgraph.request_ids import RequestIdLogFilter
 from tests.support import app_client
 
 QUERY = {"query": "{ providers { provider } }"}

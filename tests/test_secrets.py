@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from inboxgraph.cli import configure_logging
-from inboxgraph.redaction import RedactingFilter, Redactor
+from inboxgraph.secrets import RedactingFilter, Redactor
 from tests.app.provider_cases import PROVIDER_CASES
 from tests.support import LIVE_TOKENS, app_client, graphql, live_settings, mock_upstream, update_one
 

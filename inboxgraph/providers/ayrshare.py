@@ -3,15 +3,17 @@
 Ayrshare answers `{"status": "success"}` and nothing else, so the updated conversation
 is the one the update described. Its error body is `{"action", "status": "error",
 "code", "message"}`, sometimes wrapped as `{"status": "error", "errors": [...]}`; a 200
-whose `status` is not `success` is a failure too.
+whose `status` is `error` is a failure too.
 
 The rate limit (300 requests per 5 minutes) is per user profile, and 1,000 answers 429
 within 24 hours suspend the profile: requests are paced per `Profile-Key` and a 429 is
 never retried.
 
-Reads list the primary profile's conversations (`GET /api/messages/{platform}` with
-`conversationsOnly=true`), which has no side effects; a conversation owned by another
-user profile cannot be resolved by reference, since a reference carries no profile key.
+Reads list the primary profile's messages per platform and status (`GET
+/api/messages/{platform}?status=...`, whose `messages[].conversationId` Ayrshare's
+Get Messages reference shows), which has no side effects; a conversation owned by
+another user profile cannot be resolved by reference, since a reference carries no
+profile key.
 """
 
 from __future__ import annotations
@@ -20,46 +22,37 @@ import asyncio
 import re
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
-from typing import Any, ClassVar, cast
-from urllib.parse import quote
+from typing import Any, ClassVar
 
-import httpx
-
-from inboxgraph.providers.base import Fetch, ProviderAdapter, UpstreamRequest
+from inboxgraph.domain.ayrshare import (
+    AyrshareConversation,
+    AyrshareConversationRef,
+    AyrshareConversationStatus,
+    AyrshareConversationUpdate,
+    AyrsharePlatform,
+)
+from inboxgraph.domain.outcomes import UpdateErrorCode
+from inboxgraph.domain.provider import Provider
+from inboxgraph.providers.base import Fetch, ProviderAdapter, UpstreamRequest, UpstreamResponse
 from inboxgraph.providers.errors import ErrorDetails, InvalidInput, ProviderError
 from inboxgraph.providers.pacing import RateLimit
-from inboxgraph.schema.conversations import AyrshareConversation
-from inboxgraph.schema.enums import (
-    AyrshareConversationStatus,
-    AyrsharePlatform,
-    Provider,
-    UpdateErrorCode,
-)
-from inboxgraph.schema.inputs import AyrshareConversationUpdate
+from inboxgraph.providers.paths import path_segment
 
 PROFILE_KEY_HEADER = "Profile-Key"
 #: A header value: printable ASCII, no whitespace at either end (HTTP would strip it).
 PROFILE_KEY_PATTERN = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
-#: Path segments that URL normalisation removes, so they would address another resource.
-DOT_SEGMENTS = frozenset({".", ".."})
 
 
-class AyrshareAdapter(ProviderAdapter[AyrshareConversationUpdate, AyrshareConversation]):
+class AyrshareAdapter(
+    ProviderAdapter[AyrshareConversationUpdate, AyrshareConversation, AyrshareConversationRef]
+):
     provider: ClassVar[Provider] = Provider.AYRSHARE
     display_name: ClassVar[str] = "Ayrshare"
     default_base_url: ClassVar[str] = "https://api.ayrshare.com"
     rate_limit: ClassVar[RateLimit | None] = RateLimit(300, 300.0)
 
     def validate(self, update: AyrshareConversationUpdate) -> None:
-        conversation_id = update.conversation_id
-        if not conversation_id.strip():
-            raise InvalidInput("ayrshare.conversationId", "must not be empty or blank")
-        if conversation_id in DOT_SEGMENTS:
-            raise InvalidInput(
-                "ayrshare.conversationId",
-                f"{conversation_id!r} cannot be sent as a URL path segment "
-                "(it would address another endpoint)",
-            )
+        path_segment("ayrshare.conversationId", update.conversation_id)
         profile_key = update.profile_key
         if profile_key is not None and not PROFILE_KEY_PATTERN.fullmatch(profile_key):
             raise InvalidInput(
@@ -71,72 +64,75 @@ class AyrshareAdapter(ProviderAdapter[AyrshareConversationUpdate, AyrshareConver
 
     def build_update(self, update: AyrshareConversationUpdate) -> UpstreamRequest:
         headers = {} if update.profile_key is None else {PROFILE_KEY_HEADER: update.profile_key}
+        conversation_id = path_segment("ayrshare.conversationId", update.conversation_id)
         return UpstreamRequest(
             "PUT",
-            f"/api/messages/{quote(update.platform.value, safe='')}/"
-            f"{quote(update.conversation_id, safe='')}",
+            f"/api/messages/{update.platform.value}/{conversation_id}",
             json={"status": update.status.value},
             headers=headers,
         )
 
     def parse_update(
-        self, update: AyrshareConversationUpdate, response: httpx.Response
+        self, update: AyrshareConversationUpdate, response: UpstreamResponse
     ) -> AyrshareConversation:
         body = response.json()
-        if not isinstance(body, dict) or body.get("status") != "success":
-            details = self.error_details(response.status_code, body)
-            message = f"{self.display_name} answered HTTP {response.status_code} without success"
+        status = body.get("status") if isinstance(body, dict) else None
+        if status == "error":
+            details = self.error_details(response.status, body)
+            message = f"{self.display_name} answered HTTP {response.status} with an error"
             if details.message:
                 message = f"{message}: {details.message}"
             raise ProviderError(
                 UpdateErrorCode.UPSTREAM_ERROR,
                 message,
-                provider_status=response.status_code,
+                provider_status=response.status,
                 provider_code=details.provider_code,
             )
+        if status != "success":
+            raise ValueError("Ayrshare answered neither success nor error")
         return AyrshareConversation(
             platform=update.platform, id=update.conversation_id, status=update.status
         )
 
     async def read_conversations(
-        self, keys: Sequence[Hashable], fetch: Fetch
-    ) -> Mapping[Hashable, AyrshareConversation]:
-        """List the primary profile's conversations per platform, active then archived.
+        self, refs: Sequence[AyrshareConversationRef], fetch: Fetch
+    ) -> Mapping[AyrshareConversationRef, AyrshareConversation]:
+        """List the primary profile's messages per platform, active then archived.
 
-        Keys are `(AyrsharePlatform, id)`. One or two list calls per platform (platforms in
-        parallel), however many keys; reading has no side effects at Ayrshare.
+        One or two list calls per platform (platforms in parallel), however many refs;
+        reading has no side effects at Ayrshare.
         """
-        wanted: dict[AyrsharePlatform, set[str]] = defaultdict(set)
-        for platform, conversation_id in cast("Sequence[tuple[AyrsharePlatform, str]]", keys):
-            wanted[platform].add(conversation_id)
-        found: dict[Hashable, AyrshareConversation] = {}
+        wanted: dict[AyrsharePlatform, set[AyrshareConversationRef]] = defaultdict(set)
+        for ref in refs:
+            wanted[ref.platform].add(ref)
+        found: dict[AyrshareConversationRef, AyrshareConversation] = {}
 
-        async def read_platform(platform: AyrsharePlatform, ids: set[str]) -> None:
+        async def read_platform(
+            platform: AyrsharePlatform, platform_refs: set[AyrshareConversationRef]
+        ) -> None:
             for status in AyrshareConversationStatus:
-                if all((platform, i) in found for i in ids):
+                missing = {ref.id: ref for ref in platform_refs if ref not in found}
+                if not missing:
                     return
                 response = await fetch(
                     UpstreamRequest(
-                        "GET",
-                        f"/api/messages/{quote(platform.value, safe='')}",
-                        params={"status": status.value, "conversationsOnly": "true"},
+                        "GET", f"/api/messages/{platform.value}", params={"status": status.value}
                     )
                 )
-                for detail in response.json()["conversationsDetails"]:
-                    if detail["id"] in ids:
-                        found[(platform, detail["id"])] = AyrshareConversation(
-                            platform=platform,
-                            id=detail["id"],
-                            status=AyrshareConversationStatus(detail["status"]),
+                for message in response.json()["messages"]:
+                    ref = missing.get(message["conversationId"])
+                    if ref is not None:
+                        found[ref] = AyrshareConversation(
+                            platform=platform, id=ref.id, status=status
                         )
 
-        await asyncio.gather(*(read_platform(p, ids) for p, ids in wanted.items()))
+        await asyncio.gather(*(read_platform(p, r) for p, r in wanted.items()))
         return found
 
-    def target_key(self, update: AyrshareConversationUpdate) -> Hashable:
+    def target(self, update: AyrshareConversationUpdate) -> Hashable:
         return (update.platform, update.conversation_id, update.profile_key)
 
-    def pacing_key(self, update: AyrshareConversationUpdate) -> str:
+    def budget_scope(self, update: AyrshareConversationUpdate) -> str:
         return update.profile_key or ""
 
     def error_details(self, status: int, body: Any) -> ErrorDetails:

@@ -1,27 +1,25 @@
 """The adapter interface: a provider is its constants plus small request/response transforms.
 
-An adapter never performs I/O. `providers.gateway` sends what `build_update` describes
-through the process's one shared `httpx.AsyncClient` and hands the answer back to
+An adapter never performs I/O. `providers.client` sends what `build_update` describes
+through the process's one shared HTTP client and hands the answer back to
 `parse_update` (success) or `error_details` (an error status).
 """
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
-import httpx
-
+from inboxgraph.domain.provider import Conversation, ConversationRef, ConversationUpdate, Provider
 from inboxgraph.providers.errors import ErrorDetails, ProviderError
 from inboxgraph.providers.pacing import RateLimit
-from inboxgraph.schema.enums import Provider
 
-UpdateT = TypeVar("UpdateT")
-#: Sends one request through the gateway (auth, pacing, error mapping) and returns the answer.
-Fetch = Callable[["UpstreamRequest"], Awaitable[httpx.Response]]
-ConversationT = TypeVar("ConversationT")
+UpdateT = TypeVar("UpdateT", bound=ConversationUpdate)
+ConversationT = TypeVar("ConversationT", bound=Conversation)
+RefT = TypeVar("RefT", bound=ConversationRef)
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,31 @@ class UpstreamRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-class ProviderAdapter(ABC, Generic[UpdateT, ConversationT]):
+@dataclass(frozen=True)
+class UpstreamResponse:
+    """A provider's answer, read whole: status, headers (names in lower case) and body."""
+
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status < 300
+
+    def json(self) -> Any:
+        """The body as JSON; ValueError when it is not JSON."""
+        return json.loads(self.content)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+#: Sends one request through the provider's client (auth, pacing, error mapping).
+Fetch = Callable[[UpstreamRequest], Awaitable[UpstreamResponse]]
+
+
+class ProviderAdapter(ABC, Generic[UpdateT, ConversationT, RefT]):
     """How one provider's update operation is validated, sent and read back."""
 
     provider: ClassVar[Provider]
@@ -45,6 +67,8 @@ class ProviderAdapter(ABC, Generic[UpdateT, ConversationT]):
     static_headers: ClassVar[Mapping[str, str]] = {}
     rate_limit: ClassVar[RateLimit | None] = None
     max_concurrency: ClassVar[int] = 8
+    #: Why this provider's conversations cannot be read, when they cannot.
+    read_unsupported_reason: ClassVar[str | None] = None
 
     def auth_headers(self, token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
@@ -58,34 +82,35 @@ class ProviderAdapter(ABC, Generic[UpdateT, ConversationT]):
         """The provider's own HTTP request for a valid update."""
 
     @abstractmethod
-    def parse_update(self, update: UpdateT, response: httpx.Response) -> ConversationT:
-        """The conversation, in the contract's types, from a successful answer."""
+    def parse_update(self, update: UpdateT, response: UpstreamResponse) -> ConversationT:
+        """The conversation from a successful answer; KeyError, TypeError or ValueError
+        when the answer cannot be read."""
 
     @abstractmethod
-    def target_key(self, update: UpdateT) -> Hashable:
+    def target(self, update: UpdateT) -> Hashable:
         """What an update changes: updates with the same target are applied one by one."""
 
-    def pacing_key(self, update: UpdateT) -> str:
-        """The account whose rate limit an update counts against (one per credential by default)."""
+    def budget_scope(self, update: UpdateT) -> str:
+        """The account whose rate limit an update counts against, within one credential."""
         return ""
 
-    def retry_delay(self, error: ProviderError, attempt: int) -> float | None:
-        """Seconds to wait before sending the same request again, or None to give up.
+    async def after_failure(
+        self, update: UpdateT, error: ProviderError, attempt: int, fetch: Fetch
+    ) -> float | ProviderError:
+        """Seconds to wait before sending `update` again after `error` (its `attempt`th
+        failure, from 0), or the error to report.
 
-        Only for failures the provider documents as transient and where a retry can
+        Only for failures the provider documents as transient, where a retry can
         neither lose nor double an update.
         """
-        return None
-
-    #: Why this provider's conversations cannot be read, when they cannot.
-    read_unsupported_reason: ClassVar[str | None] = None
+        return error
 
     async def read_conversations(
-        self, keys: Sequence[Hashable], fetch: Fetch
-    ) -> Mapping[Hashable, ConversationT]:
-        """Read conversations by key through the provider's side-effect-free endpoints.
+        self, refs: Sequence[RefT], fetch: Fetch
+    ) -> Mapping[RefT, ConversationT]:
+        """Read conversations through the provider's side-effect-free endpoints.
 
-        Keys missing from the result were not found. `fetch` is the only way to send
+        Refs missing from the result were not found. `fetch` is the only way to send
         a request, so reads are paced and mapped like updates.
         """
         raise NotImplementedError(f"{self.display_name} has no read strategy")

@@ -5,32 +5,29 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
-import httpx
-
-from inboxgraph.providers.base import Fetch, ProviderAdapter, UpstreamRequest
-from inboxgraph.providers.errors import ErrorDetails, InvalidInput
-from inboxgraph.schema.conversations import EbayConversation
-from inboxgraph.schema.enums import (
+from inboxgraph.domain.ebay import (
+    EbayConversation,
+    EbayConversationRef,
     EbayConversationStatus,
     EbayConversationType,
-    Provider,
-    UpdateErrorCode,
+    EbayConversationUpdate,
 )
-from inboxgraph.schema.inputs import EbayConversationUpdate
+from inboxgraph.domain.outcomes import UpdateErrorCode
+from inboxgraph.domain.provider import Provider
+from inboxgraph.providers.base import Fetch, ProviderAdapter, UpstreamRequest, UpstreamResponse
+from inboxgraph.providers.errors import ErrorDetails, InvalidInput
 
 #: eBay's errorId for "Invalid or unrecognized conversation_id value" (sent with HTTP 400).
 UNKNOWN_CONVERSATION_ERROR_ID = "355007"
 #: eBay's errorId for an internal error of the Message API.
 INTERNAL_ERROR_ID = "335000"
-#: eBay's common OAuth errors answered with HTTP 400: missing token, wrong token type.
-MALFORMED_CREDENTIAL_ERROR_IDS = frozenset({"1002", "1003"})
 #: getConversations' largest page.
 LIST_PAGE_SIZE = 50
 
 
-class EbayAdapter(ProviderAdapter[EbayConversationUpdate, EbayConversation]):
+class EbayAdapter(ProviderAdapter[EbayConversationUpdate, EbayConversation, EbayConversationRef]):
     provider: ClassVar[Provider] = Provider.EBAY
     display_name: ClassVar[str] = "eBay"
     default_base_url: ClassVar[str] = "https://api.ebay.com/commerce/message/v1"
@@ -68,7 +65,7 @@ class EbayAdapter(ProviderAdapter[EbayConversationUpdate, EbayConversation]):
         )
 
     def parse_update(
-        self, update: EbayConversationUpdate, response: httpx.Response
+        self, update: EbayConversationUpdate, response: UpstreamResponse
     ) -> EbayConversation:
         # eBay answers 204 No Content: the conversation is what the update set.
         return EbayConversation(
@@ -79,24 +76,24 @@ class EbayAdapter(ProviderAdapter[EbayConversationUpdate, EbayConversation]):
         )
 
     async def read_conversations(
-        self, keys: Sequence[Hashable], fetch: Fetch
-    ) -> Mapping[Hashable, EbayConversation]:
+        self, refs: Sequence[EbayConversationRef], fetch: Fetch
+    ) -> Mapping[EbayConversationRef, EbayConversation]:
         """Page through `GET /conversation` per conversation type (types in parallel) until
-        every key is found.
+        every ref is found.
 
-        Keys are `(id, EbayConversationType)`. The listing has no side effects, and its
-        `unreadCount` tells the read state (eBay has no read flag on a conversation).
+        The listing has no side effects, and its `unreadCount` tells the read state
+        (eBay has no read flag on a conversation).
         """
-        wanted: dict[EbayConversationType, set[str]] = defaultdict(set)
-        for conversation_id, conversation_type in cast(
-            "Sequence[tuple[str, EbayConversationType]]", keys
-        ):
-            wanted[conversation_type].add(conversation_id)
-        found: dict[Hashable, EbayConversation] = {}
+        wanted: dict[EbayConversationType, set[EbayConversationRef]] = defaultdict(set)
+        for ref in refs:
+            wanted[ref.conversation_type].add(ref)
+        found: dict[EbayConversationRef, EbayConversation] = {}
 
-        async def read_type(conversation_type: EbayConversationType, ids: set[str]) -> None:
+        async def read_type(
+            conversation_type: EbayConversationType, type_refs: set[EbayConversationRef]
+        ) -> None:
             offset = 0
-            while any((i, conversation_type) not in found for i in ids):
+            while any(ref not in found for ref in type_refs):
                 response = await fetch(
                     UpstreamRequest(
                         "GET",
@@ -110,9 +107,10 @@ class EbayAdapter(ProviderAdapter[EbayConversationUpdate, EbayConversation]):
                 )
                 page = response.json()
                 for detail in page["conversations"]:
-                    if detail["conversationId"] in ids:
-                        found[(detail["conversationId"], conversation_type)] = EbayConversation(
-                            id=detail["conversationId"],
+                    ref = EbayConversationRef(detail["conversationId"], conversation_type)
+                    if ref in type_refs:
+                        found[ref] = EbayConversation(
+                            id=ref.id,
                             conversation_type=conversation_type,
                             conversation_status=EbayConversationStatus(
                                 detail["conversationStatus"]
@@ -123,10 +121,10 @@ class EbayAdapter(ProviderAdapter[EbayConversationUpdate, EbayConversation]):
                 if not page["conversations"] or offset >= int(page["total"]):
                     return
 
-        await asyncio.gather(*(read_type(t, ids) for t, ids in wanted.items()))
+        await asyncio.gather(*(read_type(t, r) for t, r in wanted.items()))
         return found
 
-    def target_key(self, update: EbayConversationUpdate) -> Hashable:
+    def target(self, update: EbayConversationUpdate) -> Hashable:
         return (update.conversation_id, update.conversation_type)
 
     def error_details(self, status: int, body: Any) -> ErrorDetails:
@@ -141,8 +139,6 @@ class EbayAdapter(ProviderAdapter[EbayConversationUpdate, EbayConversation]):
             return ErrorDetails(
                 UpdateErrorCode.UPSTREAM_UNAVAILABLE, error_id, message, retryable=True
             )
-        if error_id in MALFORMED_CREDENTIAL_ERROR_IDS:
-            return ErrorDetails(UpdateErrorCode.UNAUTHENTICATED, error_id, message)
         return ErrorDetails(provider_code=error_id, message=message)
 
 

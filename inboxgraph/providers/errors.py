@@ -1,18 +1,18 @@
-"""One exception hierarchy and one status-code mapper for every provider."""
+"""One exception and one status-code mapper for every provider."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
-
-from inboxgraph.schema.enums import UpdateErrorCode
+from inboxgraph.domain.outcomes import RETRYABLE_CODES, UpdateErrorCode, UpdateFailed
+from inboxgraph.domain.provider import Provider
 
 
 class ProviderError(Exception):
     """An update or read that did not succeed, described in the contract's terms.
 
-    The message is shown to API callers: it must never contain credentials.
+    Immutable: `with_message` and `replace` make a changed copy. The message is shown
+    to API callers, so it never holds a credential.
     """
 
     def __init__(
@@ -24,14 +24,77 @@ class ProviderError(Exception):
         provider_status: int | None = None,
         provider_code: str | None = None,
         retryable: bool | None = None,
+        may_have_been_applied: bool = False,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.provider_status = provider_status
-        self.provider_code = provider_code
-        self.retryable = code in RETRYABLE_CODES if retryable is None else retryable
+        self._code = code
+        self._message = message
+        self._field = field
+        self._provider_status = provider_status
+        self._provider_code = provider_code
+        self._retryable = code in RETRYABLE_CODES if retryable is None else retryable
+        self._may_have_been_applied = may_have_been_applied
+        self._retry_after = retry_after
+
+    @property
+    def code(self) -> UpdateErrorCode:
+        return self._code
+
+    @property
+    def message(self) -> str:
+        return self._message
+
+    @property
+    def field(self) -> str | None:
+        return self._field
+
+    @property
+    def provider_status(self) -> int | None:
+        return self._provider_status
+
+    @property
+    def provider_code(self) -> str | None:
+        return self._provider_code
+
+    @property
+    def retryable(self) -> bool:
+        return self._retryable
+
+    @property
+    def may_have_been_applied(self) -> bool:
+        return self._may_have_been_applied
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds the provider asked to wait before the next request, when it said."""
+        return self._retry_after
+
+    def with_message(self, message: str) -> ProviderError:
+        """The same failure, told with another message."""
+        return ProviderError(
+            self._code,
+            message,
+            field=self._field,
+            provider_status=self._provider_status,
+            provider_code=self._provider_code,
+            retryable=self._retryable,
+            may_have_been_applied=self._may_have_been_applied,
+            retry_after=self._retry_after,
+        )
+
+    def failed(self, provider: Provider) -> UpdateFailed:
+        """This failure as the outcome of an update to `provider`."""
+        return UpdateFailed(
+            provider=provider,
+            code=self._code,
+            message=self._message,
+            field=self._field,
+            provider_status=self._provider_status,
+            provider_code=self._provider_code,
+            retryable=self._retryable,
+            may_have_been_applied=self._may_have_been_applied,
+        )
 
 
 class InvalidInput(ProviderError):
@@ -46,15 +109,6 @@ class ReadUnsupported(ProviderError):
 
     def __init__(self, message: str) -> None:
         super().__init__(UpdateErrorCode.UPSTREAM_ERROR, message, retryable=False)
-
-
-RETRYABLE_CODES = frozenset(
-    {
-        UpdateErrorCode.RATE_LIMITED,
-        UpdateErrorCode.UPSTREAM_UNAVAILABLE,
-        UpdateErrorCode.TIMEOUT,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -82,26 +136,21 @@ def code_for_status(status: int) -> UpdateErrorCode:
     return UpdateErrorCode.UPSTREAM_ERROR
 
 
-def error_from_status(provider_name: str, status: int, details: ErrorDetails) -> ProviderError:
+def error_from_status(
+    provider_name: str, status: int, details: ErrorDetails, *, retry_after: float | None = None
+) -> ProviderError:
     """Map an HTTP error answer (status plus the provider's parsed error body)."""
     code = details.code or code_for_status(status)
     message = f"{provider_name} answered HTTP {status}"
     if details.message:
         message = f"{message}: {details.message}"
+    if retry_after is not None:
+        message = f"{message} (retry after {retry_after:g} s)"
     return ProviderError(
         code,
         message,
         provider_status=status,
         provider_code=details.provider_code,
         retryable=details.retryable,
-    )
-
-
-def error_from_transport(provider_name: str, exc: httpx.TransportError) -> ProviderError:
-    """Map a failure to get any answer. Only the exception's class is used, never its text."""
-    if isinstance(exc, httpx.TimeoutException):
-        return ProviderError(UpdateErrorCode.TIMEOUT, f"{provider_name} did not answer in time")
-    return ProviderError(
-        UpdateErrorCode.UPSTREAM_UNAVAILABLE,
-        f"{provider_name} could not be reached ({type(exc).__name__})",
+        retry_after=retry_after,
     )

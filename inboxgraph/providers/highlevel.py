@@ -2,35 +2,54 @@
 
 Only the app registered as a conversation's provider may set a message's status, and
 right after a message is sent HighLevel refuses status updates with a 403 for about
-5-10 s, until the message is "downstreamed". Setting a status is idempotent, so a 403
-is retried with exponential backoff within a configurable budget.
+5-10 s, until the message is "downstreamed". Both refusals carry the same body, so on
+a 403 inboxgraph reads the message (`GET /conversations/messages/{id}`): when its
+`dateAdded` is within the last few seconds, the refusal is the transient one and the
+update (setting a status is idempotent) is retried with backoff within a configurable
+budget; an older message's 403 is reported at once.
+
+HighLevel's error body `{"statusCode", "message", "error"}` carries no code of its
+own (`statusCode` repeats the HTTP status), so `providerCode` stays null.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
-from urllib.parse import quote
 
-import httpx
-import strawberry
-
-from inboxgraph.providers.base import Fetch, ProviderAdapter, UpstreamRequest
-from inboxgraph.providers.errors import ErrorDetails, InvalidInput, ProviderError
+from inboxgraph.domain.highlevel import (
+    HighLevelConversation,
+    HighLevelConversationRef,
+    HighLevelMessage,
+    HighLevelMessageStatusUpdate,
+)
+from inboxgraph.domain.outcomes import UpdateErrorCode
+from inboxgraph.domain.provider import Provider
+from inboxgraph.providers.base import Fetch, ProviderAdapter, UpstreamRequest, UpstreamResponse
+from inboxgraph.providers.errors import ErrorDetails, ProviderError
 from inboxgraph.providers.pacing import RateLimit
-from inboxgraph.schema.conversations import HighLevelConversation, HighLevelMessage
-from inboxgraph.schema.enums import HighLevelMessageStatus, Provider, UpdateErrorCode
-from inboxgraph.schema.inputs import HighLevelMessageStatusUpdate
+from inboxgraph.providers.paths import path_segment
 
 API_VERSION = "2021-04-15"
 FIRST_FORBIDDEN_RETRY_DELAY = 0.5
+#: A message this young may still be refused while HighLevel "downstreams" it (the
+#: provider docs say about 5-10 s; a little more allows for clock skew).
+DOWNSTREAM_SECONDS = 15.0
 
 
-class HighLevelAdapter(ProviderAdapter[HighLevelMessageStatusUpdate, HighLevelConversation]):
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class HighLevelAdapter(
+    ProviderAdapter[HighLevelMessageStatusUpdate, HighLevelConversation, HighLevelConversationRef]
+):
     """HighLevel's message status update.
 
-    `forbidden_retry_seconds` is how long, in total, a 403 is retried (0 disables it).
+    `forbidden_retry_seconds` is how long, in total, the transient 403 is retried (0
+    disables it); `clock` gives the current time, against which `dateAdded` is read.
     """
 
     provider: ClassVar[Provider] = Provider.HIGHLEVEL
@@ -43,32 +62,18 @@ class HighLevelAdapter(ProviderAdapter[HighLevelMessageStatusUpdate, HighLevelCo
     #: The burst limit, per app per location (one credential).
     rate_limit: ClassVar[RateLimit | None] = RateLimit(100, 10.0)
 
-    def __init__(self, *, forbidden_retry_seconds: float) -> None:
+    def __init__(
+        self, *, forbidden_retry_seconds: float, clock: Callable[[], datetime] = _utc_now
+    ) -> None:
         if forbidden_retry_seconds < 0:
             raise ValueError(
                 f"forbidden_retry_seconds must not be negative, got {forbidden_retry_seconds}"
             )
         self.forbidden_retry_delays = forbidden_backoff(forbidden_retry_seconds)
+        self._clock = clock
 
     def validate(self, update: HighLevelMessageStatusUpdate) -> None:
-        if not update.message_id.strip():
-            raise InvalidInput("highLevel.messageId", "must not be blank")
-        if update.email_message_id is not None and not update.email_message_id.strip():
-            raise InvalidInput(
-                "highLevel.emailMessageId", "must not be blank when given (omit it instead)"
-            )
-        if update.recipients is not None:
-            _validate_recipients(update.recipients)
-        if update.error is not None:
-            if update.status is not HighLevelMessageStatus.FAILED:
-                raise InvalidInput(
-                    "highLevel.error",
-                    "only goes with status FAILED (it is the provider's reason for the "
-                    f"failure); got status {update.status.name}",
-                )
-            for name in ("code", "type", "message"):
-                if not getattr(update.error, name).strip():
-                    raise InvalidInput(f"highLevel.error.{name}", "must not be blank")
+        path_segment("highLevel.messageId", update.message_id)
 
     def build_update(self, update: HighLevelMessageStatusUpdate) -> UpstreamRequest:
         body: dict[str, Any] = {"status": update.status.value}
@@ -82,72 +87,94 @@ class HighLevelAdapter(ProviderAdapter[HighLevelMessageStatusUpdate, HighLevelCo
             body["emailMessageId"] = update.email_message_id
         if update.recipients is not None:
             body["recipients"] = list(update.recipients)
-        return UpstreamRequest(
-            "PUT", f"/conversations/messages/{quote(update.message_id, safe='')}/status", json=body
-        )
+        message_id = path_segment("highLevel.messageId", update.message_id)
+        return UpstreamRequest("PUT", f"/conversations/messages/{message_id}/status", json=body)
 
     def parse_update(
-        self, update: HighLevelMessageStatusUpdate, response: httpx.Response
+        self, update: HighLevelMessageStatusUpdate, response: UpstreamResponse
     ) -> HighLevelConversation:
         conversation_id = response.json()["conversationId"]
         if not isinstance(conversation_id, str) or not conversation_id:
             raise ValueError("conversationId is not a non-empty string")
         return HighLevelConversation(
-            id=strawberry.ID(conversation_id),
+            id=conversation_id,
             message=HighLevelMessage(id=update.message_id, status=update.status),
         )
 
     async def read_conversations(
-        self, keys: Sequence[Hashable], fetch: Fetch
-    ) -> Mapping[Hashable, HighLevelConversation]:
-        """`GET /conversations/{id}` per key, concurrently (bounded by the pacer)."""
+        self, refs: Sequence[HighLevelConversationRef], fetch: Fetch
+    ) -> Mapping[HighLevelConversationRef, HighLevelConversation]:
+        """`GET /conversations/{id}` per ref, concurrently (bounded by the pacer)."""
 
-        async def read_one(conversation_id: str) -> HighLevelConversation | None:
+        async def read_one(ref: HighLevelConversationRef) -> HighLevelConversation | None:
             try:
-                response = await fetch(
-                    UpstreamRequest("GET", f"/conversations/{quote(conversation_id, safe='')}")
-                )
+                conversation_id = path_segment("highLevel.id", ref.id)
+            except ProviderError:
+                return None
+            try:
+                response = await fetch(UpstreamRequest("GET", f"/conversations/{conversation_id}"))
             except ProviderError as error:
                 if error.code is UpdateErrorCode.NOT_FOUND:
                     return None
                 raise
-            return HighLevelConversation(id=strawberry.ID(response.json()["id"]), message=None)
+            return HighLevelConversation(id=str(response.json()["id"]))
 
-        ids = [str(key) for key in keys]
-        conversations = await asyncio.gather(*(read_one(i) for i in ids))
-        return {i: c for i, c in zip(ids, conversations, strict=True) if c is not None}
+        conversations = await asyncio.gather(*(read_one(ref) for ref in refs))
+        return {ref: c for ref, c in zip(refs, conversations, strict=True) if c is not None}
 
-    def target_key(self, update: HighLevelMessageStatusUpdate) -> Hashable:
+    def target(self, update: HighLevelMessageStatusUpdate) -> Hashable:
         return update.message_id
 
-    def retry_delay(self, error: ProviderError, attempt: int) -> float | None:
-        """Back off on a 403 while the retry budget lasts.
-
-        When the budget is spent, the error's message says how long it was retried.
-        """
-        if error.code is not UpdateErrorCode.FORBIDDEN:
-            return None
+    async def after_failure(
+        self,
+        update: HighLevelMessageStatusUpdate,
+        error: ProviderError,
+        attempt: int,
+        fetch: Fetch,
+    ) -> float | ProviderError:
+        """Retry a 403 only while the message is young enough to be "downstreamed"."""
+        if error.code is not UpdateErrorCode.FORBIDDEN or not self.forbidden_retry_delays:
+            return error
+        sent_at = await self._message_sent_at(update.message_id, fetch)
+        if sent_at is None or self._clock() - sent_at > timedelta(seconds=DOWNSTREAM_SECONDS):
+            when = "" if sent_at is None else f" (sent {sent_at.isoformat()})"
+            return error.with_message(
+                f"{error.message}; not retried: the message{when} is not one sent moments "
+                "ago, so this is not the refusal HighLevel gives while it downstreams a new "
+                "message (is this app the conversation's provider?)"
+            )
         if attempt < len(self.forbidden_retry_delays):
             return self.forbidden_retry_delays[attempt]
-        if attempt > 0:
-            waited = sum(self.forbidden_retry_delays[:attempt])
-            retries = "1 retry" if attempt == 1 else f"{attempt} retries"
-            error.message = (
-                f"{error.message} (still refused after retrying for {waited:g} s, {retries}; "
-                "HighLevel refuses status updates for about 5-10 s after a message is sent, "
-                "and always when this app is not the conversation's provider)"
+        waited = sum(self.forbidden_retry_delays)
+        retries = "1 retry" if attempt == 1 else f"{attempt} retries"
+        return error.with_message(
+            f"{error.message} (still refused after retrying for {waited:g} s, {retries}; "
+            "HighLevel refuses status updates for about 5-10 s after a message is sent)"
+        )
+
+    async def _message_sent_at(self, message_id: str, fetch: Fetch) -> datetime | None:
+        """The message's `dateAdded`, or None when it cannot be read."""
+        try:
+            response = await fetch(
+                UpstreamRequest(
+                    "GET",
+                    f"/conversations/messages/{path_segment('highLevel.messageId', message_id)}",
+                )
             )
-        return None
+            sent_at = datetime.fromisoformat(
+                str(response.json()["dateAdded"]).replace("Z", "+00:00")
+            )
+        except (ProviderError, KeyError, TypeError, ValueError):
+            return None
+        return sent_at if sent_at.utcoffset() is not None else sent_at.replace(tzinfo=UTC)
 
     def error_details(self, status: int, body: Any) -> ErrorDetails:
         if not isinstance(body, dict):
             return ErrorDetails()
-        status_code = body.get("statusCode")
-        has_code = isinstance(status_code, int) and not isinstance(status_code, bool)
         message = _joined_message(body.get("message"))
         if message is None and isinstance(body.get("error"), str):
             message = body["error"]
-        return ErrorDetails(provider_code=str(status_code) if has_code else None, message=message)
+        return ErrorDetails(message=message)
 
 
 def forbidden_backoff(budget_seconds: float) -> tuple[float, ...]:
@@ -161,18 +188,6 @@ def forbidden_backoff(budget_seconds: float) -> tuple[float, ...]:
         waited += step
         delay *= 2
     return tuple(delays)
-
-
-def _validate_recipients(recipients: Sequence[str]) -> None:
-    if not recipients:
-        raise InvalidInput(
-            "highLevel.recipients", "must list at least one recipient when given (omit it instead)"
-        )
-    for position, recipient in enumerate(recipients):
-        if not recipient.strip():
-            raise InvalidInput(
-                "highLevel.recipients", f"entries must not be blank; recipients[{position}] is"
-            )
 
 
 def _joined_message(message: Any) -> str | None:

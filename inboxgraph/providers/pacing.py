@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from inboxgraph.domain.outcomes import UpdateErrorCode
 from inboxgraph.providers.errors import ProviderError
-from inboxgraph.schema.enums import UpdateErrorCode
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -37,21 +40,35 @@ class Pacer:
         max_concurrency: int,
         rate_limit: RateLimit | None,
         max_wait: float = 2.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._provider_name = provider_name
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self._rate_limit = rate_limit
         self._max_wait = max_wait
         self._clock = clock
+        self._sleep = sleep
         self._sent: deque[float] = deque()
         self._lock = asyncio.Lock()
+        self._in_flight = 0
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        async with self._semaphore:
-            await self._reserve()
-            yield
+        self._in_flight += 1
+        try:
+            async with self._semaphore:
+                await self._reserve()
+                yield
+        finally:
+            self._in_flight -= 1
+
+    def is_idle(self) -> bool:
+        """Nothing in flight and nothing sent within the window: forgetting it loses nothing."""
+        if self._in_flight:
+            return False
+        limit = self._rate_limit
+        return limit is None or not self._sent or self._sent[-1] <= self._clock() - limit.seconds
 
     async def _reserve(self) -> None:
         limit = self._rate_limit
@@ -72,5 +89,33 @@ class Pacer:
                         f"{self._provider_name} allows {limit.requests} requests per "
                         f"{limit.seconds:g} s; this one was not sent. Retry in {wait:.0f} s.",
                         retryable=True,
+                        retry_after=wait,
                     )
-                await asyncio.sleep(wait)
+                await self._sleep(wait)
+
+
+class PacerPool:
+    """One pacer per budget scope (an Ayrshare profile, say), forgetting idle ones so that
+    many scopes seen once do not pile up."""
+
+    #: Idle pacers are swept when the pool grows past this many.
+    SWEEP_ABOVE = 1024
+
+    def __init__(self, make: Callable[[], Pacer]) -> None:
+        self._make = make
+        self._pacers: dict[str, Pacer] = {}
+
+    def __len__(self) -> int:
+        return len(self._pacers)
+
+    def get(self, scope: str) -> Pacer:
+        pacer = self._pacers.get(scope)
+        if pacer is None:
+            if len(self._pacers) >= self.SWEEP_ABOVE:
+                self._sweep()
+            pacer = self._pacers[scope] = self._make()
+        return pacer
+
+    def _sweep(self) -> None:
+        for scope in [s for s, p in self._pacers.items() if p.is_idle()]:
+            del self._pacers[scope]

@@ -1,4 +1,9 @@
-"""Puffle: `PATCH /api/conversations/{id}` with `{status, unread_count}`."""
+"""Puffle: `PATCH /api/conversations/{id}` with `{status, unread_count}`.
+
+Reads page through `GET /api/conversations` (no side effects) by `page` alone, taking
+the page size from the answer's `limit`: `GET /api/conversations/{id}` would reset the
+unread count, so it is never used.
+"""
 
 from __future__ import annotations
 
@@ -6,33 +11,36 @@ import re
 from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
-from urllib.parse import quote
 
-import httpx
-
-from inboxgraph.providers.base import Fetch, ProviderAdapter, UpstreamRequest
-from inboxgraph.providers.errors import ErrorDetails, InvalidInput
-from inboxgraph.schema.conversations import PuffleConversation
-from inboxgraph.schema.enums import Provider, PuffleConversationStatus
-from inboxgraph.schema.inputs import PuffleConversationUpdate
-from inboxgraph.schema.scalars import SafeInt
-
-#: Puffle's documented pattern for a conversation id.
-ID_PATTERN = re.compile(
-    r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}"
-    r"|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$"
+from inboxgraph.domain.provider import Provider
+from inboxgraph.domain.puffle import (
+    PuffleConversation,
+    PuffleConversationRef,
+    PuffleConversationStatus,
+    PuffleConversationUpdate,
 )
-MAX_UNREAD_COUNT = 2**53 - 1
-LIST_PAGE_SIZE = 100
+from inboxgraph.providers.base import Fetch, ProviderAdapter, UpstreamRequest, UpstreamResponse
+from inboxgraph.providers.errors import ErrorDetails, InvalidInput
+from inboxgraph.providers.paths import path_segment
+
+#: Puffle's documented pattern for a conversation id (matched whole).
+ID_PATTERN = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}"
+    r"|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff"
+)
+#: `unread_count`'s documented range is 0..9007199254740991.
+MAX_UNREAD_COUNT = 9007199254740991
 
 
-class PuffleAdapter(ProviderAdapter[PuffleConversationUpdate, PuffleConversation]):
+class PuffleAdapter(
+    ProviderAdapter[PuffleConversationUpdate, PuffleConversation, PuffleConversationRef]
+):
     provider: ClassVar[Provider] = Provider.PUFFLE
     display_name: ClassVar[str] = "Puffle"
     default_base_url: ClassVar[str] = "https://app.puffle.ai"
 
     def validate(self, update: PuffleConversationUpdate) -> None:
-        if not ID_PATTERN.match(update.id):
+        if not ID_PATTERN.fullmatch(update.id):
             raise InvalidInput(
                 "puffle.id", "must be a UUID matching Puffle's documented id pattern"
             )
@@ -52,44 +60,37 @@ class PuffleAdapter(ProviderAdapter[PuffleConversationUpdate, PuffleConversation
             body["status"] = update.status.value
         if update.unread_count is not None:
             body["unread_count"] = update.unread_count
-        return UpstreamRequest(
-            "PATCH", f"/api/conversations/{quote(update.id, safe='')}", json=body
-        )
+        conversation_id = path_segment("puffle.id", update.id)
+        return UpstreamRequest("PATCH", f"/api/conversations/{conversation_id}", json=body)
 
     def parse_update(
-        self, update: PuffleConversationUpdate, response: httpx.Response
+        self, update: PuffleConversationUpdate, response: UpstreamResponse
     ) -> PuffleConversation:
         return parse_conversation(response.json()["conversation"])
 
-    def target_key(self, update: PuffleConversationUpdate) -> Hashable:
+    def target(self, update: PuffleConversationUpdate) -> Hashable:
         return update.id.lower()
 
     async def read_conversations(
-        self, keys: Sequence[Hashable], fetch: Fetch
-    ) -> Mapping[Hashable, PuffleConversation]:
-        """Scan the conversation list, which has no side effects.
-
-        `GET /api/conversations/{id}` would reset the unread count, so it is never used.
-        Pages are fetched until every key is found or the list ends.
-        """
-        wanted = {str(key).lower() for key in keys if ID_PATTERN.match(str(key))}
-        found: dict[Hashable, PuffleConversation] = {}
+        self, refs: Sequence[PuffleConversationRef], fetch: Fetch
+    ) -> Mapping[PuffleConversationRef, PuffleConversation]:
+        """Scan the conversation list page by page until every ref is found or it ends."""
+        wanted: dict[str, list[PuffleConversationRef]] = {}
+        for ref in refs:
+            if ID_PATTERN.fullmatch(ref.id):
+                wanted.setdefault(ref.id.lower(), []).append(ref)
+        found: dict[PuffleConversationRef, PuffleConversation] = {}
         page = 1
-        while wanted - found.keys():
+        while wanted:
             response = await fetch(
-                UpstreamRequest(
-                    "GET",
-                    "/api/conversations",
-                    params={"page": str(page), "limit": str(LIST_PAGE_SIZE)},
-                )
+                UpstreamRequest("GET", "/api/conversations", params={"page": str(page)})
             )
             listing = response.json()
             for record in listing["conversations"]:
-                if record["id"].lower() in wanted:
-                    found[record["id"].lower()] = parse_conversation(record)
-            if (
-                page * int(listing["limit"]) >= int(listing["total"])
-                or not listing["conversations"]
+                for ref in wanted.pop(str(record["id"]).lower(), []):
+                    found[ref] = parse_conversation(record)
+            if not listing["conversations"] or page * int(listing["limit"]) >= int(
+                listing["total"]
             ):
                 break
             page += 1
@@ -106,7 +107,7 @@ def parse_conversation(record: dict[str, Any]) -> PuffleConversation:
     return PuffleConversation(
         id=record["id"],
         status=PuffleConversationStatus(record["status"]),
-        unread_count=SafeInt(int(record["unread_count"])),
+        unread_count=int(record["unread_count"]),
         channel=record["channel"],
         participant_name=record.get("participant_name"),
         last_message_at=_timestamp(record.get("last_message_at")),

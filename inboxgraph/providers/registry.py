@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from inboxgraph.config import Settings
+from inboxgraph.domain.provider import Provider
 from inboxgraph.providers.ayrshare import AyrshareAdapter
 from inboxgraph.providers.base import ProviderAdapter
 from inboxgraph.providers.ebay import EbayAdapter
 from inboxgraph.providers.highlevel import HighLevelAdapter
 from inboxgraph.providers.puffle import PuffleAdapter
 from inboxgraph.providers.vcita import VcitaAdapter
-from inboxgraph.schema.enums import Provider
+
+AnyAdapter = ProviderAdapter[Any, Any, Any]
 
 
-def build_adapters(settings: Settings) -> dict[Provider, ProviderAdapter[Any, Any]]:
+def build_adapters(settings: Settings) -> dict[Provider, AnyAdapter]:
     """One adapter per provider, configured from `settings`."""
     return {
         Provider.AYRSHARE: AyrshareAdapter(),

@@ -12,7 +12,7 @@ The documentation does not show the response body. inboxgraph assumes vcita v2's
 usual envelope, `{"status": "OK", "data": {"conversation": {"uid", "archived",
 "spam", "business_unread", "deleted", ...}}}`, where `uid` is the conversation
 actually updated (the merge target when a merged uid was given). Any other body is
-reported as an upstream error.
+reported as unconfirmed: the update may have been applied.
 """
 
 from __future__ import annotations
@@ -20,18 +20,14 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
-from urllib.parse import quote
 
-import httpx
-import strawberry
-
-from inboxgraph.providers.base import ProviderAdapter, UpstreamRequest
+from inboxgraph.domain.provider import ABSENT, Provider
+from inboxgraph.domain.vcita import VcitaConversation, VcitaConversationRef, VcitaConversationUpdate
+from inboxgraph.providers.base import ProviderAdapter, UpstreamRequest, UpstreamResponse
 from inboxgraph.providers.errors import ErrorDetails, InvalidInput
-from inboxgraph.schema.conversations import VcitaConversation
-from inboxgraph.schema.enums import Provider
-from inboxgraph.schema.inputs import VcitaConversationUpdate
+from inboxgraph.providers.paths import path_segment
 
-#: The update's fields, named as in vcita's request body (the input's attributes match).
+#: The update's fields, named as in vcita's request body (the record's attributes match).
 VCITA_FIELDS = (
     "archived",
     "business_unread",
@@ -51,7 +47,9 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class VcitaAdapter(ProviderAdapter[VcitaConversationUpdate, VcitaConversation]):
+class VcitaAdapter(
+    ProviderAdapter[VcitaConversationUpdate, VcitaConversation, VcitaConversationRef]
+):
     provider: ClassVar[Provider] = Provider.VCITA
     display_name: ClassVar[str] = "vcita"
     read_unsupported_reason: ClassVar[str | None] = (
@@ -65,17 +63,11 @@ class VcitaAdapter(ProviderAdapter[VcitaConversationUpdate, VcitaConversation]):
         self._clock = clock
 
     def validate(self, update: VcitaConversationUpdate) -> None:
-        if not update.uid.strip():
-            raise InvalidInput("vcita.uid", "must not be blank")
+        path_segment("vcita.uid", update.uid)
         if not request_body(update):
             raise InvalidInput(
                 "vcita",
                 "give at least one field to change besides uid (vcita would change nothing)",
-            )
-        if update.deleted is False:
-            raise InvalidInput(
-                "vcita.deleted",
-                "only true (soft delete) is documented; vcita does not document undeleting",
             )
         self._validate_follow_up(update)
 
@@ -97,36 +89,40 @@ class VcitaAdapter(ProviderAdapter[VcitaConversationUpdate, VcitaConversation]):
                     "must carry a UTC offset (such as Z or +03:00) so that "
                     "'in the future' has a meaning",
                 )
+            try:
+                update.follow_up_date.astimezone(UTC)
+            except OverflowError:
+                raise InvalidInput(
+                    "vcita.followUpDate", "must be a time that exists in UTC (year 1..9999)"
+                ) from None
             if update.follow_up_date <= self._clock():
                 raise InvalidInput(
                     "vcita.followUpDate",
-                    f"must be in the future, got {_wire_datetime(update.follow_up_date)}",
+                    f"must be in the future, got {wire_datetime(update.follow_up_date)}",
                 )
         if update.follow_up_message is not None and not creating:
             raise InvalidInput("vcita.followUpMessage", only_when_creating)
-        if update.complete_follow_up is not None and not removing:
+        # complete_follow_up defaults to false, so sending false never loses anything.
+        if update.complete_follow_up is True and not removing:
             raise InvalidInput(
                 "vcita.completeFollowUp",
-                "is only read when removing a follow-up (followUp false, or followUp true "
-                "with archived true); vcita ignores it otherwise",
+                "true is only read when removing a follow-up (followUp false, or followUp "
+                "true with archived true); vcita ignores it otherwise",
             )
 
     def build_update(self, update: VcitaConversationUpdate) -> UpstreamRequest:
-        return UpstreamRequest(
-            "PUT",
-            f"/v2/conversations/{quote(update.uid, safe='')}",
-            json=request_body(update),
-        )
+        uid = path_segment("vcita.uid", update.uid)
+        return UpstreamRequest("PUT", f"/v2/conversations/{uid}", json=request_body(update))
 
     def parse_update(
-        self, update: VcitaConversationUpdate, response: httpx.Response
+        self, update: VcitaConversationUpdate, response: UpstreamResponse
     ) -> VcitaConversation:
         body = response.json()
         if not isinstance(body, dict) or body.get("status") != "OK":
             raise ValueError("vcita answered without its success envelope")
         return parse_conversation(body["data"]["conversation"])
 
-    def target_key(self, update: VcitaConversationUpdate) -> Hashable:
+    def target(self, update: VcitaConversationUpdate) -> Hashable:
         return update.uid
 
     def error_details(self, status: int, body: Any) -> ErrorDetails:
@@ -151,8 +147,11 @@ def request_body(update: VcitaConversationUpdate) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for name in VCITA_FIELDS:
         value = getattr(update, name)
-        if value is not None:
-            body[name] = _wire_datetime(value) if isinstance(value, datetime) else value
+        if value is ABSENT:
+            continue
+        if value is None and name not in {"campaign", "source_type"}:
+            continue
+        body[name] = wire_datetime(value) if isinstance(value, datetime) else value
     return body
 
 
@@ -164,7 +163,7 @@ def parse_conversation(record: Any) -> VcitaConversation:
     if not isinstance(uid, str) or not uid:
         raise TypeError("conversation uid is not a non-empty string")
     return VcitaConversation(
-        uid=strawberry.ID(uid),
+        uid=uid,
         archived=_flag(record, "archived"),
         spam=_flag(record, "spam"),
         business_unread=_flag(record, "business_unread"),
@@ -172,7 +171,7 @@ def parse_conversation(record: Any) -> VcitaConversation:
     )
 
 
-def _wire_datetime(value: datetime) -> str:
+def wire_datetime(value: datetime) -> str:
     """ISO 8601 in UTC with a trailing Z (naive values are taken as UTC)."""
     utc = value.astimezone(UTC) if value.utcoffset() is not None else value
     return utc.replace(tzinfo=None).isoformat() + "Z"

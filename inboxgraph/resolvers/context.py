@@ -1,8 +1,8 @@
-"""The per-request context: request, services and freshly made dataloaders."""
+"""The per-request context: the request, the provider clients and fresh dataloaders."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,36 +11,45 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from inboxgraph.resolvers.loaders import update_loader
-from inboxgraph.resolvers.reads import read_loader
-from inboxgraph.schema.enums import Provider
-from inboxgraph.schema.results import UpdateConversationResult
-from inboxgraph.services import Services
+from inboxgraph.domain.outcomes import UpdateOutcome
+from inboxgraph.domain.provider import (
+    Conversation,
+    ConversationRef,
+    ConversationUpdate,
+    Provider,
+    ProviderMode,
+)
+from inboxgraph.providers.client import ProviderClient
+from inboxgraph.resolvers.read_loader import read_loader
+from inboxgraph.resolvers.update_loader import update_loader
+
+AnyProviderClient = ProviderClient[Any, Any, Any]
 
 
 @dataclass
 class RequestContext:
     request: Request | WebSocket
     response: Response | WebSocket | None
-    services: Services
-    _update_loaders: dict[Provider, DataLoader[Any, UpdateConversationResult]] = field(
+    clients: Mapping[Provider, AnyProviderClient]
+    modes: Mapping[Provider, ProviderMode]
+    _update_loaders: dict[Provider, DataLoader[ConversationUpdate, UpdateOutcome]] = field(
         default_factory=dict
     )
-    _read_loaders: dict[Provider, DataLoader[Hashable, Any]] = field(default_factory=dict)
+    _read_loaders: dict[Provider, DataLoader[ConversationRef, Conversation | None]] = field(
+        default_factory=dict
+    )
 
-    def update_loader(self, provider: Provider) -> DataLoader[Any, UpdateConversationResult]:
+    def update_loader(self, provider: Provider) -> DataLoader[ConversationUpdate, UpdateOutcome]:
         loader = self._update_loaders.get(provider)
         if loader is None:
-            loader = update_loader(self.services.gateway(provider))
-            self._update_loaders[provider] = loader
+            loader = self._update_loaders[provider] = update_loader(self.clients[provider])
         return loader
 
-    async def read(self, provider: Provider, key: Hashable) -> Any:
-        """The conversation with `key`, or None when the provider does not know it.
+    async def read(self, ref: ConversationRef) -> Conversation | None:
+        """The conversation `ref` names, or None when its provider does not know it.
 
         Raises a GraphQLError (for this conversation only) when the read fails."""
-        loader = self._read_loaders.get(provider)
+        loader = self._read_loaders.get(ref.provider)
         if loader is None:
-            loader = read_loader(self.services.gateway(provider))
-            self._read_loaders[provider] = loader
-        return await loader.load(key)
+            loader = self._read_loaders[ref.provider] = read_loader(self.clients[ref.provider])
+        return await loader.load(ref)

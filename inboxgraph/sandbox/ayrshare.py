@@ -56,7 +56,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from inboxgraph.sandbox import seed
 from inboxgraph.sandbox.common import bearer_token, json_body, json_response
 
 SANDBOX_TOKEN = "sandbox-ayrshare-token"
@@ -96,12 +95,12 @@ class AyrshareState:
         suspend_after_rate_limited: int = SUSPEND_AFTER_RATE_LIMITED,
     ) -> None:
         self.conversations: dict[ConversationKey, dict[str, Any]] = {}
-        for record in seed.ayrshare_conversations():
+        for record in seed_conversations():
             profile = record.pop("profile_key", PRIMARY_PROFILE)
             self.conversations[(profile, record["platform"], record["id"])] = record
-        self.messages = seed.ayrshare_messages()
+        self.messages = seed_messages()
         self.tokens = frozenset({SANDBOX_TOKEN})
-        self.profiles = frozenset({PRIMARY_PROFILE, seed.AYRSHARE_SANDBOX_PROFILE_KEY})
+        self.profiles = frozenset({PRIMARY_PROFILE, SANDBOX_PROFILE_KEY})
         self.clock = clock
         self.rate_limit_max = rate_limit_max
         self.rate_limit_window_seconds = rate_limit_window_seconds
@@ -288,3 +287,72 @@ def _freshness(platform: str) -> dict[str, str]:
 
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+# --- The records a fresh emulator holds (SANDBOX.md) ---
+
+#: The one Ayrshare user profile (besides the primary profile) the sandbox knows.
+SANDBOX_PROFILE_KEY = "SBX7K2Q-4MNP8RT-W3XY6ZA-B9CD5EF"
+
+
+def seed_conversations() -> list[dict[str, Any]]:
+    """Records without `profile_key` belong to the primary profile."""
+    return [
+        {"platform": "instagram", "id": "aWdfZMTpIyzQw", "status": "active"},
+        {"platform": "facebook", "id": "fbConv0001", "status": "active"},
+        {
+            "platform": "twitter",
+            "id": "1470000000000000001-1500000000000000002",
+            "status": "active",
+            "profile_key": SANDBOX_PROFILE_KEY,
+        },
+    ]
+
+
+def seed_messages() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": "aWdfZMTpIyzQw-m1",
+            "conversationId": "aWdfZMTpIyzQw",
+            "platform": "instagram",
+            "action": "received",
+            "senderId": "17841400000000001",
+            "senderDetails": {"name": "Jane Doe"},
+            "recipientId": "17841400000000099",
+            "message": "Is the spring collection out yet?",
+            "created": "2026-04-22T09:12:00.000Z",
+        },
+        {
+            "id": "aWdfZMTpIyzQw-m2",
+            "conversationId": "aWdfZMTpIyzQw",
+            "platform": "instagram",
+            "action": "sent",
+            "senderId": "17841400000000099",
+            "senderDetails": {"name": "Sandbox Shop"},
+            "recipientId": "17841400000000001",
+            "message": "It launches on Friday!",
+            "created": "2026-04-22T09:15:00.000Z",
+        },
+        {
+            "id": "fbConv0001-m1",
+            "conversationId": "fbConv0001",
+            "platform": "facebook",
+            "action": "received",
+            "senderId": "7101149746568444",
+            "senderDetails": {"name": "John Smith"},
+            "recipientId": "106638148652444",
+            "message": "How is the weather?",
+            "created": "2026-04-21T08:00:00.000Z",
+        },
+        {
+            "id": "1470000000000000001-m1",
+            "conversationId": "1470000000000000001-1500000000000000002",
+            "platform": "twitter",
+            "action": "received",
+            "senderId": "1470000000000000001",
+            "senderDetails": {"name": "Sam Lee"},
+            "recipientId": "1500000000000000002",
+            "message": "Thanks for the follow!",
+            "created": "2026-04-20T15:00:00.000Z",
+        },
+    ]

@@ -31,7 +31,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from inboxgraph.sandbox import seed
 from inboxgraph.sandbox.common import json_body, json_response
 
 SANDBOX_TOKEN = "sandbox-ebay-token"
@@ -105,7 +104,7 @@ class EbayState:
     """The sandbox account's conversations; each token maps to the OAuth scopes it carries."""
 
     def __init__(self, records: Iterable[Record] | None = None) -> None:
-        source = seed.ebay_conversations() if records is None else records
+        source = seed_conversations() if records is None else records
         self.conversations: dict[str, Record] = {
             record["conversationId"]: _conversation(record) for record in source
         }
@@ -383,3 +382,23 @@ def _page_links(request: Request, limit: int, offset: int, total: int) -> Record
             request.url.include_query_params(limit=limit, offset=max(0, offset - limit))
         )
     return links
+
+
+# --- The records a fresh emulator holds (SANDBOX.md) ---
+
+
+def seed_conversations() -> list[Record]:
+    return [
+        {
+            "conversationId": "1000000000001",
+            "conversationType": "FROM_MEMBERS",
+            "conversationStatus": "ACTIVE",
+            "read": False,
+        },
+        {
+            "conversationId": "1000000000002",
+            "conversationType": "FROM_EBAY",
+            "conversationStatus": "ACTIVE",
+            "read": False,
+        },
+    ]

@@ -6,7 +6,8 @@ limit of 200,000, per app per location, reported in `X-RateLimit-*` headers (429
 spent); `{"statusCode", "message", "error"}` error bodies, with NestJS-style lists of
 messages for a body that breaks the schema; and the 403 for a message whose status may
 not be set: one whose conversation provider is another app, or one sent so recently
-that it is not yet "downstreamed".
+that it is not yet "downstreamed" (its `dateAdded` is less than `downstream_seconds`
+ago). Both refusals carry the same body, as HighLevel documents one 403 for both.
 
 The update stores the status; the provider's `error` is kept on the message while its
 status is `failed`. The read endpoints have no side effects.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.applications import Starlette
@@ -24,11 +26,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from inboxgraph.providers.highlevel import API_VERSION
-from inboxgraph.sandbox import seed
-from inboxgraph.sandbox.common import bearer_token, json_body, json_response, utc_now_iso
+from inboxgraph.sandbox.common import bearer_token, json_body, json_response
 
 SANDBOX_TOKEN = "sandbox-highlevel-token"
+#: The doc's `Version` header: "Possible values: [2021-04-15]".
+API_VERSION = "2021-04-15"
+#: How long after it is sent a message stays not "downstreamed" ("about 5-10 seconds").
+DOWNSTREAM_SECONDS = 7.0
 SEEDED_CONVERSATION_ID = "ABC12h2F6uBrIkfXYazb"
 STATUSES = ("delivered", "failed", "pending", "read")
 BODY_FIELDS = frozenset({"status", "error", "emailMessageId", "recipients"})
@@ -39,6 +43,11 @@ DAILY_REQUESTS = 200_000
 DAY_SECONDS = 86_400.0
 
 Clock = Callable[[], float]
+WallClock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class RateWindow:
@@ -74,16 +83,24 @@ class RateWindow:
 
 
 class HighLevelState:
-    """The sandbox location's conversations and messages; the sandbox app is their provider."""
+    """The sandbox location's conversations and messages; the sandbox app is their provider.
+
+    `clock` paces the rate limit; `now` is the wall clock that `dateAdded` is read against.
+    """
 
     def __init__(
-        self, clock: Clock = time.monotonic, *, daily_requests: int = DAILY_REQUESTS
+        self,
+        clock: Clock = time.monotonic,
+        *,
+        now: WallClock = _utc_now,
+        daily_requests: int = DAILY_REQUESTS,
     ) -> None:
         self.clock = clock
-        self.conversations = {c["id"]: c for c in seed.highlevel_conversations()}
-        self.messages = {m["id"]: m for m in seed.highlevel_messages()}
+        self.now = now
+        self.conversations = {c["id"]: c for c in seed_conversations()}
+        self.messages = {m["id"]: m for m in seed_messages()}
         self.rate = RateWindow(clock, daily_requests=daily_requests)
-        self._writable_at: dict[str, float] = {}
+        self._downstream_seconds: dict[str, float] = {}
         self._other_providers_messages: set[str] = set()
 
     def add_message(
@@ -92,13 +109,14 @@ class HighLevelState:
         *,
         conversation_id: str = SEEDED_CONVERSATION_ID,
         status: str = "pending",
-        writable_after: float = 0.0,
+        downstream_seconds: float = DOWNSTREAM_SECONDS,
         provider_is_caller: bool = True,
     ) -> None:
-        """Add an outbound SMS, as if just sent.
+        """Add an outbound SMS, sent now.
 
-        Its status can be set once `writable_after` seconds have passed, and never
-        when `provider_is_caller` is false (another app is the conversation provider).
+        Its status can be set once `downstream_seconds` have passed since its
+        `dateAdded`, and never when `provider_is_caller` is false (another app is the
+        conversation provider).
         """
         conversation = self.conversations[conversation_id]
         self.messages[message_id] = {
@@ -109,16 +127,19 @@ class HighLevelState:
             "status": status,
             "direction": "outbound",
             "messageType": "TYPE_SMS",
-            "dateAdded": utc_now_iso(),
+            "dateAdded": _iso(self.now()),
         }
-        self._writable_at[message_id] = self.clock() + writable_after
+        self._downstream_seconds[message_id] = downstream_seconds
         if not provider_is_caller:
             self._other_providers_messages.add(message_id)
 
     def may_set_status(self, message_id: str) -> bool:
         if message_id in self._other_providers_messages:
             return False
-        return self.clock() >= self._writable_at.get(message_id, float("-inf"))
+        message = self.messages[message_id]
+        sent_at = datetime.fromisoformat(message["dateAdded"].replace("Z", "+00:00"))
+        delay = self._downstream_seconds.get(message_id, DOWNSTREAM_SECONDS)
+        return self.now() >= sent_at + timedelta(seconds=delay)
 
 
 def _error(status: int, message: str | list[str], error: str) -> JSONResponse:
@@ -235,3 +256,38 @@ def _error_object_problems(error: Any) -> list[str]:
         elif not value:
             problems.append(f"error.{name} should not be empty")
     return problems
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+# --- The records a fresh emulator holds (SANDBOX.md) ---
+
+
+def seed_messages() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": "ve9EPM428h8vShlRW1KT",
+            "conversationId": "ABC12h2F6uBrIkfXYazb",
+            "locationId": "ve9EPM428h8vShlRW1KT",
+            "contactId": "9VEmS0si86GW6gXWU89b",
+            "status": "pending",
+            "direction": "outbound",
+            "messageType": "TYPE_EMAIL",
+            "dateAdded": "2026-04-22T09:12:00.000Z",
+        }
+    ]
+
+
+def seed_conversations() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": "ABC12h2F6uBrIkfXYazb",
+            "contactId": "9VEmS0si86GW6gXWU89b",
+            "locationId": "ve9EPM428h8vShlRW1KT",
+            "unreadCount": 0,
+            "starred": False,
+            "deleted": False,
+        }
+    ]

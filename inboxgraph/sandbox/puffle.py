@@ -9,6 +9,7 @@ endpoints have no side effects.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.applications import Starlette
@@ -16,11 +17,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from inboxgraph.providers.puffle import ID_PATTERN, MAX_UNREAD_COUNT
-from inboxgraph.sandbox import seed
 from inboxgraph.sandbox.common import bearer_token, json_body, json_response, utc_now_iso
 
 SANDBOX_TOKEN = "sandbox-puffle-token"
+#: The doc's `id` path parameter: "Pattern: ^(...)$", matched whole.
+ID_PATTERN = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}"
+    r"|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff"
+)
+#: The doc's `unread_count`: "Required range: 0 <= x <= 9007199254740991".
+MAX_UNREAD_COUNT = 9007199254740991
 STATUSES = frozenset({"active", "archived"})
 MESSAGES_DEFAULT_LIMIT = 50
 MESSAGES_MAX_LIMIT = 200
@@ -30,9 +36,9 @@ class PuffleState:
     """Conversations and messages of every account; the sandbox token acts as one of them."""
 
     def __init__(self) -> None:
-        self.conversations = {c["id"]: c for c in seed.puffle_conversations()}
-        self.messages = seed.puffle_messages()
-        self.tokens = {SANDBOX_TOKEN: seed.PUFFLE_SANDBOX_USER_ID}
+        self.conversations = {c["id"]: c for c in seed_conversations()}
+        self.messages = seed_messages()
+        self.tokens = {SANDBOX_TOKEN: SANDBOX_USER_ID}
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -52,7 +58,7 @@ def create_app(state: PuffleState | None = None) -> Starlette:
         if user_id is None:
             return _error(401, "Unauthorized")
         conversation_id = request.path_params["id"]
-        if not ID_PATTERN.match(conversation_id):
+        if not ID_PATTERN.fullmatch(conversation_id):
             return _error(400, "id must be a UUID")
         conversation = state.conversations.get(conversation_id.lower())
         if conversation is None or conversation["user_id"] != user_id:
@@ -144,3 +150,57 @@ def _page_and_limit(request: Request, *, default_limit: int) -> tuple[int | None
     if page < 1 or limit < 1:
         return None, None
     return page, limit
+
+
+# --- The records a fresh emulator holds (SANDBOX.md) ---
+
+SANDBOX_USER_ID = "11111111-1111-1111-1111-111111111111"
+
+OTHER_USER_ID = "22222222-2222-2222-2222-222222222222"
+
+
+def seed_conversations() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": "f11e8a2c-1234-4567-89ab-cdef01234567",
+            "user_id": SANDBOX_USER_ID,
+            "account_id": "aaaa1111-1111-1111-1111-111111111111",
+            "channel": "linkedin",
+            "status": "active",
+            "external_id": "unipile_chat_abc123",
+            "participant_name": "Jane Doe",
+            "participant_email": None,
+            "participant_linkedin_url": "https://linkedin.com/in/jane",
+            "last_message_at": "2026-04-22T09:12:00Z",
+            "unread_count": 3,
+            "created_at": "2026-04-20T15:00:00Z",
+            "updated_at": "2026-04-22T10:00:00Z",
+        },
+        {
+            "id": "0d9f5c2e-7b1a-4c3d-9e8f-aa0000000002",
+            "user_id": OTHER_USER_ID,
+            "account_id": "bbbb2222-2222-2222-2222-222222222222",
+            "channel": "email",
+            "status": "active",
+            "external_id": "agentmail_thread_xyz789",
+            "participant_name": "John Roe",
+            "participant_email": "john@example.com",
+            "participant_linkedin_url": None,
+            "last_message_at": "2026-04-21T08:00:00Z",
+            "unread_count": 1,
+            "created_at": "2026-04-19T12:00:00Z",
+            "updated_at": "2026-04-21T08:00:00Z",
+        },
+    ]
+
+
+def seed_messages() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": "5a0c7c1e-0000-4000-8000-000000000001",
+            "conversation_id": "f11e8a2c-1234-4567-89ab-cdef01234567",
+            "direction": "inbound",
+            "body": "Hi! Thanks for reaching out.",
+            "sent_at": "2026-04-22T09:12:00Z",
+        }
+    ]

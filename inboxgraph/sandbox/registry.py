@@ -1,4 +1,5 @@
-"""The explicit Provider -> emulator registry used in sandbox mode."""
+"""The explicit Provider -> emulator registry used in sandbox mode. A new provider is one
+line here."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp
 
+from inboxgraph.domain.provider import Provider
 from inboxgraph.sandbox import ayrshare, ebay, highlevel, puffle, vcita
-from inboxgraph.schema.enums import Provider
 
 
 @dataclass(frozen=True)
 class Emulator:
-    """How to start one provider's emulator and the credential it accepts."""
+    """How to start one provider's emulator, the credential it accepts, and the path its
+    API lives under (the path of the provider's documented base URL)."""
 
     create_app: Callable[[], ASGIApp]
     token: str
+    base_path: str = ""
 
 
 EMULATORS: dict[Provider, Emulator] = {
@@ -24,7 +27,7 @@ EMULATORS: dict[Provider, Emulator] = {
     Provider.PUFFLE: Emulator(puffle.create_app, puffle.SANDBOX_TOKEN),
     Provider.HIGHLEVEL: Emulator(highlevel.create_app, highlevel.SANDBOX_TOKEN),
     Provider.VCITA: Emulator(vcita.create_app, vcita.SANDBOX_TOKEN),
-    Provider.EBAY: Emulator(ebay.create_app, ebay.SANDBOX_TOKEN),
+    Provider.EBAY: Emulator(ebay.create_app, ebay.SANDBOX_TOKEN, ebay.API_PREFIX),
 }
 
 

@@ -7,27 +7,24 @@ so `INBOXGRAPH_PUFFLE_BASE_URL=http://127.0.0.1:8001/puffle` with
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from inboxgraph.config import load_settings
-from inboxgraph.providers.registry import build_adapters
 from inboxgraph.sandbox.registry import EMULATORS
 
 
 def create_sandbox_app() -> Starlette:
-    adapters = build_adapters(load_settings({}))
     mounts = []
     index: dict[str, dict[str, str]] = {}
     for provider, emulator in EMULATORS.items():
         prefix = "/" + provider.name.lower()
-        api_path = urlsplit(adapters[provider].default_base_url).path
         mounts.append(Mount(prefix, app=emulator.create_app()))
-        index[provider.name] = {"base_url_path": prefix + api_path, "token": emulator.token}
+        index[provider.name] = {
+            "base_url_path": prefix + emulator.base_path,
+            "token": emulator.token,
+        }
 
     async def root(request: Request) -> Response:
         return JSONResponse({"emulators": index})

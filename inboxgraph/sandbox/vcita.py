@@ -42,7 +42,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from inboxgraph.sandbox import seed
 from inboxgraph.sandbox.common import bearer_token, json_body, json_response
 
 SANDBOX_TOKEN = "sandbox-vcita-token"
@@ -70,7 +69,7 @@ class VcitaState:
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.clock = clock
         self.conversations: dict[str, Record] = {}
-        for record in seed.vcita_conversations():
+        for record in seed_conversations():
             record.setdefault("client_uid", SANDBOX_CLIENT_UID)
             record.setdefault("deleted_at", None)
             record.setdefault("campaign", None)
@@ -288,3 +287,27 @@ def _ruby_string(value: Any) -> str | None:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+# --- The records a fresh emulator holds (SANDBOX.md) ---
+
+
+def seed_conversations() -> list[Record]:
+    return [
+        {
+            "uid": "89m2pnabgozdvd9f",
+            "archived": False,
+            "spam": False,
+            "business_unread": False,
+            "deleted": False,
+            "merged_into": None,
+        },
+        {
+            "uid": "mrg0000000000001",
+            "archived": False,
+            "spam": False,
+            "business_unread": False,
+            "deleted": False,
+            "merged_into": "89m2pnabgozdvd9f",
+        },
+    ]

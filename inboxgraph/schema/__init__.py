@@ -1,1 +1,1 @@
-"""The Strawberry schema of the contract."""
+"""The Strawberry types of the API: GraphQL views of the domain's plain records."""

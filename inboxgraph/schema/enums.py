@@ -1,89 +1,58 @@
+"""The domain's enums as GraphQL enums, with their descriptions."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
 
 import strawberry
 
-
-@strawberry.enum
-class Provider(Enum):
-    AYRSHARE = "AYRSHARE"
-    PUFFLE = "PUFFLE"
-    HIGHLEVEL = "HIGHLEVEL"
-    VCITA = "VCITA"
-    EBAY = "EBAY"
+from inboxgraph.domain import outcomes, provider
 
 
-@strawberry.enum
-class UpdateErrorCode(Enum):
-    INVALID_INPUT = strawberry.enum_value(
-        "INVALID_INPUT",
-        description="The input breaks a documented rule; nothing was sent to the provider.",
-    )
-    NOT_FOUND = strawberry.enum_value(
-        "NOT_FOUND",
-        description=(
+def graphql_enum(
+    enum: type[Enum], *, description: str | None = None, values: Mapping[str, str] | None = None
+) -> None:
+    """Register a plain enum with Strawberry, describing its values by member name."""
+    strawberry.enum(enum, description=description)
+    for value in enum.__strawberry_definition__.values:  # type: ignore[attr-defined]
+        value.description = (values or {}).get(value.name)
+
+
+Provider = provider.Provider
+graphql_enum(Provider)
+ProviderMode = provider.ProviderMode
+graphql_enum(
+    ProviderMode,
+    description="How inboxgraph reaches a provider.",
+    values={
+        "LIVE": "The provider's real API, with configured credentials.",
+        "SANDBOX": "The built-in emulator of the provider's documented API.",
+        "NOT_CONFIGURED": "Unavailable: configuration is missing or incomplete.",
+    },
+)
+UpdateErrorCode = outcomes.UpdateErrorCode
+graphql_enum(
+    UpdateErrorCode,
+    values={
+        "INVALID_INPUT": "The input breaks a documented rule; nothing was sent to the provider.",
+        "NOT_FOUND": (
             "The provider does not know the conversation/message, or it is not the caller's."
         ),
-    )
-    UNAUTHENTICATED = strawberry.enum_value(
-        "UNAUTHENTICATED", description="The provider rejected the credentials."
-    )
-    FORBIDDEN = strawberry.enum_value(
-        "FORBIDDEN", description="The provider refused the operation for these credentials."
-    )
-    RATE_LIMITED = strawberry.enum_value(
-        "RATE_LIMITED",
-        description="The provider (or the client-side pacing) says: too many requests.",
-    )
-    UPSTREAM_ERROR = strawberry.enum_value(
-        "UPSTREAM_ERROR", description="The provider answered with an error not covered above."
-    )
-    UPSTREAM_UNAVAILABLE = strawberry.enum_value(
-        "UPSTREAM_UNAVAILABLE", description="The provider could not be reached or answered 5xx."
-    )
-    TIMEOUT = strawberry.enum_value("TIMEOUT", description="The provider did not answer in time.")
-    NOT_CONFIGURED = strawberry.enum_value(
-        "NOT_CONFIGURED",
-        description="No credentials/endpoint are configured for this provider.",
-    )
-
-
-@strawberry.enum
-class AyrsharePlatform(Enum):
-    FACEBOOK = "facebook"
-    INSTAGRAM = "instagram"
-    TWITTER = "twitter"
-
-
-@strawberry.enum
-class AyrshareConversationStatus(Enum):
-    ACTIVE = "active"
-    ARCHIVED = "archived"
-
-
-@strawberry.enum
-class PuffleConversationStatus(Enum):
-    ACTIVE = "active"
-    ARCHIVED = "archived"
-
-
-@strawberry.enum
-class HighLevelMessageStatus(Enum):
-    DELIVERED = "delivered"
-    FAILED = "failed"
-    PENDING = "pending"
-    READ = "read"
-
-
-@strawberry.enum
-class EbayConversationType(Enum):
-    FROM_MEMBERS = "FROM_MEMBERS"
-    FROM_EBAY = "FROM_EBAY"
-
-
-@strawberry.enum
-class EbayConversationStatus(Enum):
-    ACTIVE = "ACTIVE"
-    ARCHIVE = "ARCHIVE"
-    DELETE = "DELETE"
+        "UNAUTHENTICATED": "The provider rejected the credentials.",
+        "FORBIDDEN": "The provider refused the operation for these credentials.",
+        "RATE_LIMITED": "The provider (or the client-side pacing) says: too many requests.",
+        "UPSTREAM_ERROR": "The provider answered with an error not covered above.",
+        "UPSTREAM_UNAVAILABLE": "The provider could not be reached or answered 5xx.",
+        "TIMEOUT": "The provider did not answer in time.",
+        "NOT_CONFIGURED": "No credentials/endpoint are configured for this provider.",
+        "UNCONFIRMED": (
+            "The provider answered success, but not in a way inboxgraph could read: the "
+            "update may have been applied. Read the conversation before sending it again."
+        ),
+        "INTERNAL": (
+            "inboxgraph failed unexpectedly while handling this item; the others are "
+            "unaffected. The message carries the request id to report."
+        ),
+    },
+)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from inboxgraph.schema.enums import Provider
+from inboxgraph.domain.provider import Provider
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 from syrupy.assertion import SnapshotAssertion
 
-from inboxgraph.sandbox.seed import AYRSHARE_SANDBOX_PROFILE_KEY
+from inboxgraph.sandbox.ayrshare import SANDBOX_PROFILE_KEY as AYRSHARE_SANDBOX_PROFILE_KEY
 from tests.support import graphql, update_many, update_one
 
 INSTAGRAM = "aWdfZMTpIyzQw"

@@ -11,9 +11,9 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from inboxgraph.app import create_app
+from inboxgraph.domain.provider import Provider
 from inboxgraph.providers.base import UpstreamRequest
-from inboxgraph.schema.enums import Provider
-from inboxgraph.services import Services, build_services
+from inboxgraph.upstreams import connect_upstreams
 from tests.support import graphql, sandbox_settings, update_many, update_one
 
 MEMBERS = "1000000000001"
@@ -35,7 +35,7 @@ async def listed(services: Services, conversation_type: str) -> list[dict[str, A
 @pytest.fixture
 async def services() -> AsyncIterator[Services]:
     """Sandbox services the test can also read the emulators through."""
-    services = build_services(sandbox_settings())
+    services = connect_upstreams(sandbox_settings())
     yield services
     await services.aclose()
 

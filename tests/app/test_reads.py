@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -11,8 +11,8 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.matchers import path_type
 
-from inboxgraph.schema.enums import Provider
-from inboxgraph.services import Services, build_services
+from inboxgraph.domain.provider import ConversationRef, Provider
+from inboxgraph.upstreams import Upstreams, connect_upstreams
 from tests.support import (
     client_for,
     graphql,
@@ -49,22 +49,22 @@ KNOWN_REFS: list[dict[str, Any]] = [
 ]
 
 
-def count_reads(monkeypatch: pytest.MonkeyPatch, services: Services) -> Counter[Provider]:
-    """How many read batches each provider's gateway receives."""
+def count_reads(monkeypatch: pytest.MonkeyPatch, upstreams: Upstreams) -> Counter[Provider]:
+    """How many read batches each provider's client receives."""
     batches: Counter[Provider] = Counter()
-    for provider, gateway in services.gateways.items():
-        original = gateway.read
+    for provider, client in upstreams.clients.items():
+        original = client.read
 
         async def counting(
-            keys: Sequence[Hashable],
+            refs: Sequence[ConversationRef],
             _original: Any = original,
             _provider: Provider = provider,
-        ) -> Mapping[Hashable, Any]:
+        ) -> Mapping[ConversationRef, Any]:
             batches[_provider] += 1
-            result: Mapping[Hashable, Any] = await _original(keys)
+            result: Mapping[ConversationRef, Any] = await _original(refs)
             return result
 
-        monkeypatch.setattr(gateway, "read", counting)
+        monkeypatch.setattr(client, "read", counting)
     return batches
 
 
@@ -78,7 +78,7 @@ async def test_conversations_in_input_order_with_null_for_missing(
         {"highLevel": {"id": "missing"}},
         {"ayrshare": {"platform": "TWITTER", "id": "missing"}},
     ]
-    async with client_for(build_services(sandbox_settings())) as client:
+    async with client_for(connect_upstreams(sandbox_settings())) as client:
         body = await graphql(client, CONVERSATIONS, {"refs": refs})
     assert "errors" not in body
     conversations = body["data"]["conversations"]
@@ -96,13 +96,13 @@ async def test_conversations_in_input_order_with_null_for_missing(
 
 
 async def test_conversation_is_null_when_not_found() -> None:
-    async with client_for(build_services(sandbox_settings())) as client:
+    async with client_for(connect_upstreams(sandbox_settings())) as client:
         body = await graphql(client, CONVERSATION, {"ref": {"puffle": {"id": PUFFLE_THEIRS}}})
     assert body == {"data": {"conversation": None}}
 
 
 async def test_vcita_read_is_refused_honestly_for_that_item_only() -> None:
-    async with client_for(build_services(sandbox_settings())) as client:
+    async with client_for(connect_upstreams(sandbox_settings())) as client:
         body = await graphql(
             client,
             CONVERSATIONS,
@@ -117,9 +117,9 @@ async def test_vcita_read_is_refused_honestly_for_that_item_only() -> None:
 
 
 async def test_a_read_never_resets_puffle_unread_count() -> None:
-    services = build_services(sandbox_settings())
-    sent = record_upstream(services)
-    async with client_for(services) as client:
+    upstreams = connect_upstreams(sandbox_settings())
+    sent = record_upstream(upstreams)
+    async with client_for(upstreams) as client:
         for _ in range(2):
             body = await graphql(client, CONVERSATION, {"ref": {"puffle": {"id": PUFFLE_MINE}}})
             assert body["data"]["conversation"]["unreadCount"] == 3
@@ -149,10 +149,10 @@ async def test_a_hundred_mixed_entities_make_one_batch_per_type(
     ]
     representations = [dict(r) for r in (known * 10 + unknown)[:100]]
     assert len(representations) == 100
-    services = build_services(sandbox_settings())
-    batches = count_reads(monkeypatch, services)
-    sent = record_upstream(services)
-    async with client_for(services) as client:
+    upstreams = connect_upstreams(sandbox_settings())
+    batches = count_reads(monkeypatch, upstreams)
+    sent = record_upstream(upstreams)
+    async with client_for(upstreams) as client:
         body = await graphql(client, ENTITIES, {"r": representations})
     entities = body["data"]["_entities"]
     assert len(entities) == 100
@@ -201,7 +201,7 @@ async def test_a_failed_read_fails_only_its_own_entities() -> None:
         )
 
     transport, _ = mock_upstream(upstream)
-    async with client_for(build_services(live_settings(), transport=transport)) as client:
+    async with client_for(connect_upstreams(live_settings(), transport=transport)) as client:
         body = await graphql(
             client,
             ENTITIES,
@@ -221,7 +221,7 @@ async def test_a_failed_read_fails_only_its_own_entities() -> None:
 
 
 async def test_a_malformed_representation_fails_alone() -> None:
-    async with client_for(build_services(sandbox_settings())) as client:
+    async with client_for(connect_upstreams(sandbox_settings())) as client:
         body = await graphql(
             client,
             ENTITIES,

@@ -17,7 +17,7 @@ from inboxgraph.schema.enums import (
     UpdateErrorCode,
 )
 from inboxgraph.schema.inputs import AyrshareConversationUpdate
-from inboxgraph.services import build_services
+from inboxgraph.upstreams import connect_upstreams
 from tests.support import (
     LIVE_TOKENS,
     app_client,
@@ -348,7 +348,7 @@ async def test_read_lists_active_then_archived_conversations_per_platform() -> N
         )
 
     transport, seen = mock_upstream(upstream)
-    gateway = build_services(live_settings(), transport=transport).gateway(Provider.AYRSHARE)
+    gateway = connect_upstreams(live_settings(), transport=transport).gateway(Provider.AYRSHARE)
     found = await gateway.read(
         [(AyrsharePlatform.INSTAGRAM, "active-1"), (AyrsharePlatform.INSTAGRAM, "archived-1")]
     )

@@ -17,7 +17,7 @@ from inboxgraph.schema.enums import (
     UpdateErrorCode,
 )
 from inboxgraph.schema.inputs import EbayConversationUpdate
-from inboxgraph.services import build_services
+from inboxgraph.upstreams import connect_upstreams
 from tests.support import LIVE_TOKENS, app_client, live_settings, mock_upstream, update_one
 
 CONVERSATION_ID = "1000000000001"
@@ -309,7 +309,7 @@ async def test_read_pages_through_the_listing_per_type() -> None:
         )
 
     transport, seen = mock_upstream(upstream)
-    gateway = build_services(live_settings(), transport=transport).gateway(Provider.EBAY)
+    gateway = connect_upstreams(live_settings(), transport=transport).gateway(Provider.EBAY)
     found = await gateway.read(
         [
             ("1000000000001", EbayConversationType.FROM_MEMBERS),

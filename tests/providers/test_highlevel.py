@@ -12,7 +12,7 @@ from inboxgraph.providers.errors import InvalidInput, ProviderError
 from inboxgraph.providers.highlevel import HighLevelAdapter, forbidden_backoff
 from inboxgraph.schema.enums import HighLevelMessageStatus, Provider, UpdateErrorCode
 from inboxgraph.schema.inputs import HighLevelMessageStatusUpdate, HighLevelProviderErrorInput
-from inboxgraph.services import build_services
+from inboxgraph.upstreams import connect_upstreams
 from tests.support import LIVE_TOKENS, app_client, live_settings, mock_upstream, update_one
 
 MESSAGE_ID = "ve9EPM428h8vShlRW1KT"
@@ -287,7 +287,7 @@ async def test_read_gets_each_conversation_and_treats_404_as_missing() -> None:
         return httpx.Response(200, json={"id": "ABC12h2F6uBrIkfXYazb", "unreadCount": 0})
 
     transport, seen = mock_upstream(upstream)
-    gateway = build_services(live_settings(), transport=transport).gateway(Provider.HIGHLEVEL)
+    gateway = connect_upstreams(live_settings(), transport=transport).gateway(Provider.HIGHLEVEL)
     found = await gateway.read(["ABC12h2F6uBrIkfXYazb", "missing"])
     assert list(found) == ["ABC12h2F6uBrIkfXYazb"]
     assert found["ABC12h2F6uBrIkfXYazb"].message is None
@@ -303,7 +303,7 @@ async def test_read_never_retries_a_forbidden_answer() -> None:
         lambda request: httpx.Response(403, json={"statusCode": 403, "message": "Forbidden"})
     )
     settings = live_settings(INBOXGRAPH_HIGHLEVEL_FORBIDDEN_RETRY_SECONDS="5")
-    gateway = build_services(settings, transport=transport).gateway(Provider.HIGHLEVEL)
+    gateway = connect_upstreams(settings, transport=transport).gateway(Provider.HIGHLEVEL)
     with pytest.raises(ProviderError) as caught:
         await gateway.read(["ABC12h2F6uBrIkfXYazb"])
     assert caught.value.code is UpdateErrorCode.FORBIDDEN

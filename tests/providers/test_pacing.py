@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
+from inboxgraph.domain.outcomes import UpdateErrorCode
 from inboxgraph.providers.errors import ProviderError
 from inboxgraph.providers.pacing import Pacer, RateLimit
-from inboxgraph.schema.enums import UpdateErrorCode
 
 
 class FakeClock:

@@ -11,7 +11,7 @@ from inboxgraph.providers.errors import InvalidInput
 from inboxgraph.providers.puffle import PuffleAdapter
 from inboxgraph.schema.enums import PuffleConversationStatus, UpdateErrorCode
 from inboxgraph.schema.inputs import PuffleConversationUpdate
-from inboxgraph.services import build_services
+from inboxgraph.upstreams import connect_upstreams
 from tests.support import LIVE_TOKENS, app_client, live_settings, mock_upstream, update_one
 
 CONVERSATION_ID = "f11e8a2c-1234-4567-89ab-cdef01234567"
@@ -137,7 +137,9 @@ async def test_read_pages_through_the_list_and_never_opens_a_conversation() -> N
         )
 
     transport, seen = mock_upstream(upstream)
-    gateway = build_services(live_settings(), transport=transport).gateway(PuffleAdapter.provider)
+    gateway = connect_upstreams(live_settings(), transport=transport).gateway(
+        PuffleAdapter.provider
+    )
     found = await gateway.read([CONVERSATION_ID, other.upper(), "not-a-uuid"])
     assert set(found) == {CONVERSATION_ID, other}
     assert [str(r.url) for r in seen] == [

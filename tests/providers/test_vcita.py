@@ -13,7 +13,7 @@ from inboxgraph.providers.errors import ErrorDetails, InvalidInput, ReadUnsuppor
 from inboxgraph.providers.vcita import VcitaAdapter
 from inboxgraph.schema.enums import Provider, UpdateErrorCode
 from inboxgraph.schema.inputs import VcitaConversationUpdate
-from inboxgraph.services import build_services
+from inboxgraph.upstreams import connect_upstreams
 from tests.support import LIVE_TOKENS, app_client, live_settings, mock_upstream, update_one
 
 UID = "89m2pnabgozdvd9f"
@@ -304,7 +304,7 @@ def test_target_key_is_the_uid() -> None:
 
 async def test_read_is_refused_without_any_upstream_call() -> None:
     transport, seen = mock_upstream(lambda request: httpx.Response(200))
-    gateway = build_services(live_settings(), transport=transport).gateway(Provider.VCITA)
+    gateway = connect_upstreams(live_settings(), transport=transport).gateway(Provider.VCITA)
     with pytest.raises(ReadUnsupported, match="no endpoint"):
         await gateway.read(["89m2pnabgozdvd9f"])
     assert seen == []

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from inboxgraph.sandbox.ayrshare import SANDBOX_PROFILE_KEY as AYRSHARE_SANDBOX_PROFILE_KEY
 from inboxgraph.sandbox.ayrshare import SANDBOX_TOKEN, AyrshareState, create_app
-from inboxgraph.sandbox.seed import AYRSHARE_SANDBOX_PROFILE_KEY
 
 INSTAGRAM = "aWdfZMTpIyzQw"
 FACEBOOK = "fbConv0001"

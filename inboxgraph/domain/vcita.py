@@ -1,0 +1,53 @@
+"""vcita (inTandem) client-portal conversations: `PUT /v2/conversations/{uid}`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from inboxgraph.domain.provider import (
+    ABSENT,
+    Absent,
+    Conversation,
+    ConversationRef,
+    ConversationUpdate,
+    Provider,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class VcitaConversationUpdate(ConversationUpdate):
+    """Only the fields given are sent. `campaign` and `source_type` may be None, which
+    sends null (clearing them); ABSENT leaves them out."""
+
+    provider: ClassVar[Provider] = Provider.VCITA
+    uid: str
+    archived: bool | None = None
+    business_unread: bool | None = None
+    spam: bool | None = None
+    deleted: bool | None = None
+    campaign: str | Absent | None = ABSENT
+    source_type: str | Absent | None = ABSENT
+    mobile: bool | None = None
+    follow_up: bool | None = None
+    follow_up_date: datetime | None = None
+    follow_up_message: str | None = None
+    complete_follow_up: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VcitaConversation(Conversation):
+    provider: ClassVar[Provider] = Provider.VCITA
+    #: The conversation actually updated (the merge target when a merged uid was given).
+    uid: str
+    archived: bool
+    spam: bool
+    business_unread: bool
+    deleted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VcitaConversationRef(ConversationRef):
+    provider: ClassVar[Provider] = Provider.VCITA
+    uid: str

@@ -1,0 +1,1 @@
+"""Provider adapters and the one HTTP client they share; no GraphQL here."""
