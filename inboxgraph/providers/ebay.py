@@ -19,7 +19,7 @@ from inboxgraph.domain.provider import Provider
 from inboxgraph.providers.base import Fetch, ProviderAdapter, UpstreamRequest, UpstreamResponse
 from inboxgraph.providers.errors import ErrorDetails, InvalidInput
 
-#: eBay's errorId for "Invalid or unrecognized conversation_id value" (sent with HTTP 400).
+#: eBay's errorId for "Invalid or unrecognized conversation_id value" (a REQUEST error).
 UNKNOWN_CONVERSATION_ERROR_ID = "355007"
 #: eBay's errorId for an internal error of the Message API.
 INTERNAL_ERROR_ID = "335000"

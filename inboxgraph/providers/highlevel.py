@@ -2,11 +2,12 @@
 
 Only the app registered as a conversation's provider may set a message's status, and
 right after a message is sent HighLevel refuses status updates with a 403 for about
-5-10 s, until the message is "downstreamed". Both refusals carry the same body, so on
-a 403 inboxgraph reads the message (`GET /conversations/messages/{id}`): when its
-`dateAdded` is within the last few seconds, the refusal is the transient one and the
-update (setting a status is idempotent) is retried with backoff within a configurable
-budget; an older message's 403 is reported at once.
+5-10 s, until the message is "downstreamed". Both refusals carry the same documented
+body, so on a 403 inboxgraph reads the message (`GET /conversations/messages/{id}`):
+while its `dateAdded` is at most `DOWNSTREAM_SECONDS` ago the refusal is taken for the
+transient one and the update (setting a status is idempotent) is retried with backoff,
+within a configurable budget; a 403 for an older message, or one whose `dateAdded`
+cannot be read, is reported at once.
 
 HighLevel's error body `{"statusCode", "message", "error"}` carries no code of its
 own (`statusCode` repeats the HTTP status), so `providerCode` stays null.
@@ -93,11 +94,8 @@ class HighLevelAdapter(
     def parse_update(
         self, update: HighLevelMessageStatusUpdate, response: UpstreamResponse
     ) -> HighLevelConversation:
-        conversation_id = response.json()["conversationId"]
-        if not isinstance(conversation_id, str) or not conversation_id:
-            raise ValueError("conversationId is not a non-empty string")
         return HighLevelConversation(
-            id=conversation_id,
+            id=_non_empty_string(response.json()["conversationId"], "conversationId"),
             message=HighLevelMessage(id=update.message_id, status=update.status),
         )
 
@@ -117,7 +115,7 @@ class HighLevelAdapter(
                 if error.code is UpdateErrorCode.NOT_FOUND:
                     return None
                 raise
-            return HighLevelConversation(id=str(response.json()["id"]))
+            return HighLevelConversation(id=_non_empty_string(response.json()["id"], "id"))
 
         conversations = await asyncio.gather(*(read_one(ref) for ref in refs))
         return {ref: c for ref, c in zip(refs, conversations, strict=True) if c is not None}
@@ -136,34 +134,37 @@ class HighLevelAdapter(
         if error.code is not UpdateErrorCode.FORBIDDEN or not self.forbidden_retry_delays:
             return error
         sent_at = await self._message_sent_at(update.message_id, fetch)
-        if sent_at is None or self._clock() - sent_at > timedelta(seconds=DOWNSTREAM_SECONDS):
-            when = "" if sent_at is None else f" (sent {sent_at.isoformat()})"
+        if sent_at is None:
             return error.with_message(
-                f"{error.message}; not retried: the message{when} is not one sent moments "
-                "ago, so this is not the refusal HighLevel gives while it downstreams a new "
-                "message (is this app the conversation's provider?)"
+                f"{error.message}; not retried: the message's dateAdded could not be read, "
+                "so this cannot be told apart from a permanent refusal"
             )
-        if attempt < len(self.forbidden_retry_delays):
+        young = self._clock() - sent_at <= timedelta(seconds=DOWNSTREAM_SECONDS)
+        if attempt == 0 and not young:
+            return error.with_message(
+                f"{error.message}; not retried: the message was sent at "
+                f"{sent_at.isoformat()}, not moments ago, so this is not the refusal "
+                "HighLevel gives while it downstreams a new message (is this app the "
+                "conversation's provider?)"
+            )
+        if young and attempt < len(self.forbidden_retry_delays):
             return self.forbidden_retry_delays[attempt]
-        waited = sum(self.forbidden_retry_delays)
+        waited = sum(self.forbidden_retry_delays[:attempt])
         retries = "1 retry" if attempt == 1 else f"{attempt} retries"
         return error.with_message(
             f"{error.message} (still refused after retrying for {waited:g} s, {retries}; "
-            "HighLevel refuses status updates for about 5-10 s after a message is sent)"
+            "HighLevel refuses status updates for about 5-10 s after a message is sent, "
+            "and always when this app is not the conversation's provider)"
         )
 
     async def _message_sent_at(self, message_id: str, fetch: Fetch) -> datetime | None:
         """The message's `dateAdded`, or None when it cannot be read."""
+        path = f"/conversations/messages/{path_segment('highLevel.messageId', message_id)}"
         try:
-            response = await fetch(
-                UpstreamRequest(
-                    "GET",
-                    f"/conversations/messages/{path_segment('highLevel.messageId', message_id)}",
-                )
-            )
-            sent_at = datetime.fromisoformat(
-                str(response.json()["dateAdded"]).replace("Z", "+00:00")
-            )
+            date_added = (await fetch(UpstreamRequest("GET", path))).json()["dateAdded"]
+            if not isinstance(date_added, str):
+                return None
+            sent_at = datetime.fromisoformat(date_added)
         except (ProviderError, KeyError, TypeError, ValueError):
             return None
         return sent_at if sent_at.utcoffset() is not None else sent_at.replace(tzinfo=UTC)
@@ -198,3 +199,9 @@ def _joined_message(message: Any) -> str | None:
         parts = [part for part in message if isinstance(part, str) and part]
         return "; ".join(parts) or None
     return None
+
+
+def _non_empty_string(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name} is not a non-empty string")
+    return value

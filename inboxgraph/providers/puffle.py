@@ -86,17 +86,19 @@ class PuffleAdapter(
                 UpstreamRequest("GET", "/api/conversations", params={"page": str(page)})
             )
             listing = response.json()
+            page_size = int(listing["limit"])
+            if page_size < 1:
+                raise ValueError(f"Puffle's list answered a page size of {page_size}")
             for record in listing["conversations"]:
                 for ref in wanted.pop(str(record["id"]).lower(), []):
                     found[ref] = parse_conversation(record)
-            if not listing["conversations"] or page * int(listing["limit"]) >= int(
-                listing["total"]
-            ):
+            if not listing["conversations"] or page * page_size >= int(listing["total"]):
                 break
             page += 1
         return found
 
     def error_details(self, status: int, body: Any) -> ErrorDetails:
+        # Puffle documents no error body; `{"error": "<message>"}` is read when present.
         if isinstance(body, dict) and isinstance(body.get("error"), str):
             return ErrorDetails(message=body["error"])
         return ErrorDetails()

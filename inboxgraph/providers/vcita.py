@@ -41,6 +41,8 @@ VCITA_FIELDS = (
     "follow_up_message",
     "complete_follow_up",
 )
+#: Fields whose null is sent (it clears them); ABSENT leaves them out.
+NULLABLE_FIELDS = frozenset({"campaign", "source_type"})
 
 
 def _utc_now() -> datetime:
@@ -64,7 +66,7 @@ class VcitaAdapter(
 
     def validate(self, update: VcitaConversationUpdate) -> None:
         path_segment("vcita.uid", update.uid)
-        if not request_body(update):
+        if not given_fields(update):
             raise InvalidInput(
                 "vcita",
                 "give at least one field to change besides uid (vcita would change nothing)",
@@ -142,17 +144,23 @@ class VcitaAdapter(
         )
 
 
-def request_body(update: VcitaConversationUpdate) -> dict[str, Any]:
-    """vcita's JSON body: only the fields given, in vcita's names."""
-    body: dict[str, Any] = {}
+def given_fields(update: VcitaConversationUpdate) -> dict[str, Any]:
+    """The fields given, in vcita's names, as Python values (null only where it clears)."""
+    given: dict[str, Any] = {}
     for name in VCITA_FIELDS:
         value = getattr(update, name)
-        if value is ABSENT:
+        if value is ABSENT or (value is None and name not in NULLABLE_FIELDS):
             continue
-        if value is None and name not in {"campaign", "source_type"}:
-            continue
-        body[name] = wire_datetime(value) if isinstance(value, datetime) else value
-    return body
+        given[name] = value
+    return given
+
+
+def request_body(update: VcitaConversationUpdate) -> dict[str, Any]:
+    """vcita's JSON body: only the fields given, in vcita's names."""
+    return {
+        name: wire_datetime(value) if isinstance(value, datetime) else value
+        for name, value in given_fields(update).items()
+    }
 
 
 def parse_conversation(record: Any) -> VcitaConversation:

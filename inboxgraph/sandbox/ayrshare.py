@@ -1,44 +1,53 @@
 """Emulator of Ayrshare's messages API (https://api.ayrshare.com).
 
-Endpoints:
+**Documented** (each point with its source):
 
-- `PUT /api/messages/{platform}/{conversationId}` with `{"status": "active"|"archived"}`
-  answers `{"status": "success"}`.
-- `GET /api/messages/{platform}` with `status=active|archived` (default `active`):
-  - `conversationsOnly=true` lists the profile's conversations in that status (and
-    ignores `conversationId`): `{"status": "success", "conversationIds": [...],
-    "conversationsDetails": [{"id", "status", "participant": {"id", "name"}}], "lastUpdated",
-    "nextUpdate"}`, newest conversation first. Ayrshare's reference shows only the
-    messages example; this list shape follows the same naming and is kept small.
-  - otherwise the messages of the profile's conversations in that status, newest first,
-    narrowed to one conversation by `conversationId` (an unknown id, or one in the other
-    status, gives an empty list, as a filter does): `{"status": "success",
-    "messages": [{"id", "conversationId", "platform", "action": "sent"|"received",
-    "senderId", "senderDetails", "recipientId", "message", "created"}], "lastUpdated",
-    "nextUpdate"}`.
-  Reads have no side effects. `nextUpdate` is `lastUpdated` plus Ayrshare's documented
-  cache time (60 s for Facebook and Instagram, 15 s for X/Twitter), but the emulator
-  always serves current state rather than a cached copy.
+- `PUT /api/messages/{platform}/{conversationId}` with a JSON body `{"status": "active" |
+  "archived"}`, `platform` one of facebook, instagram, twitter; success is 200
+  `{"status": "success"}`, and a missing or incorrect parameter is 400 `{"action":
+  "request", "status": "error", "code": 101, "message": "Missing or incorrect
+  parameters. ..."}`. `Authorization: Bearer API_KEY`; the optional `Profile-Key`
+  header selects a user profile. (provider-docs/ayrshare-update-messages.txt)
+- `GET /api/messages/{platform}` with `status=active|archived` (default `active`) and
+  `conversationId` ("only return the specific conversation") answers `{"status":
+  "success", "messages": [{"senderId", "senderDetails", "conversationId", "created",
+  "action", "recipientId", "id", "message", "platform"}], "lastUpdated", "nextUpdate"}`,
+  newest message first as in the example; answers are cached 60 s for Facebook and
+  Instagram and 15 s for X/Twitter, which `nextUpdate` minus `lastUpdated` states.
+  (Get Messages, https://www.ayrshare.com/docs/apis/messages/get-messages)
+- 401 for a missing or invalid API key; 404 for an endpoint that does not exist; 405
+  for an unsupported method; 300 requests per 5 minutes per user profile, shown in the
+  `x-ratelimit-max` and `x-ratelimit-count` headers, and 429 beyond; 1,000 429s within
+  24 hours suspend the profile, and "a 403 might also be returned if the User Profile
+  is suspended". (https://www.ayrshare.com/docs/errors/errors-http)
 
-Rules, in the order they are checked:
+**Inferred** (not stated by those docs; decided here):
 
-1. `Authorization: Bearer <API key>`; otherwise 401.
-2. `Profile-Key` selects a user profile; without it (or when blank, as Ayrshare treats
-   an empty header) the primary profile acts. An unknown Profile Key is a 403, and so is
-   a suspended profile.
-3. 300 requests per 5 minutes per profile (a fixed window from the profile's first
-   request); every authenticated answer carries `x-ratelimit-max` and
-   `x-ratelimit-count`. A request over the limit is a 429 and is not counted; 1,000 such
-   429s within 24 hours suspend the profile (the emulator never lifts a suspension).
-4. `platform` must be facebook, instagram or twitter, and `status` active or archived;
-   the PUT needs a JSON body (`Content-Type: application/json`). Otherwise 400 with
-   code 101.
-5. A conversation belongs to one profile: the seeded records of `SANDBOX.md` to the
-   primary profile, the one with `profile_key` to that profile. Any other conversation,
-   including another profile's, is a 404.
-
-Errors use Ayrshare's shape `{"action": "request", "status": "error", "code",
-"message"}`. Only code 101 is documented, so the other errors carry no `code`.
+- A conversation the PUT cannot act on (unknown, on another platform, or another
+  profile's) and a `Profile-Key` that names no profile answer 400 with code 101 on every
+  route: the update doc documents only that refusal ("missing or incorrect
+  parameters"), so the emulator does not invent a 404 or 403 for them.
+- A blank `Profile-Key` acts for the primary profile (HTTP strips the whitespace).
+- Checks run in this order: API key, Profile-Key, suspension, rate limit, then the
+  endpoint's parameters. An answer to a known profile carries the rate-limit headers.
+- The 5-minute window is fixed, starting at the profile's first request; a 429 is not
+  counted in it. A suspended profile gets 403 on every route (the errors page says only
+  that a 403 "might" be returned) with a message chosen here, and the emulator never
+  lifts a suspension.
+- Only code 101 is documented: the 401, 403, 404, 405 and 429 bodies use Ayrshare's
+  error shape with messages chosen here and no `code`.
+- A `conversationId` filter that matches nothing (unknown, or in the other status)
+  gives an empty `messages` list, as a filter would.
+- `conversationsOnly=true`: Get Messages documents the parameter ("return all the
+  conversations", `conversationId` then ignored) but not its answer. The emulator
+  answers `{"status": "success", "conversationIds": [...], "conversationsDetails":
+  [{"id", "status", "participant": {"id", "name"}}], "lastUpdated", "nextUpdate"}`,
+  newest conversation first, so a client sending the documented parameter is not
+  served messages instead. The shape is invented: inboxgraph does not read it and
+  nothing should be built on it. A value other than `true` or `false` is code 101.
+- Each conversation belongs to one profile: the seeded records to the primary profile,
+  the one with `profile_key` to that profile. Reads have no side effects, and the
+  emulator serves current state rather than a cached copy.
 """
 
 from __future__ import annotations
@@ -151,7 +160,7 @@ def create_app(state: AyrshareState | None = None) -> Starlette:
                 return _error(401, "API Key not valid. Please verify your API Key.")
             profile = request.headers.get("profile-key", "").strip() or PRIMARY_PROFILE
             if profile not in state.profiles:
-                return _error(403, "Profile Key not valid. Please verify the Profile Key.")
+                return _missing_or_incorrect_parameters()
             if profile in state.suspended:
                 return _error(
                     403,
@@ -182,7 +191,7 @@ def create_app(state: AyrshareState | None = None) -> Starlette:
         conversation_id = request.path_params["conversation_id"]
         conversation = state.conversations.get((profile, platform, conversation_id))
         if conversation is None:
-            return _error(404, "Conversation not found.")
+            return _missing_or_incorrect_parameters()
         conversation["status"] = status
         return json_response({"status": "success"})
 
@@ -212,6 +221,7 @@ def create_app(state: AyrshareState | None = None) -> Starlette:
         )
         freshness = _freshness(platform)
         if conversations_only == "true":
+            # An inferred shape: Ayrshare documents the parameter, not its answer.
             details = [_conversation_details(record, messages) for record in listed.values()]
             details.sort(key=lambda d: _latest(d["id"], messages), reverse=True)
             return json_response(

@@ -1,22 +1,76 @@
 """Emulator of eBay's Commerce Message API (https://api.ebay.com/commerce/message/v1).
 
-Faithful to the documented semantics:
+**Documented.** "update doc" is provider-docs/ebay-update-conversation.txt, "facts" is
+the "eBay Commerce Message API" list in provider-docs/README.md.
 
-- OAuth: a missing token is 400 (errorId 1002), a non-Bearer scheme 400 (1003), an
-  unknown token 401 (1001), a token without the commerce.message scope 403 (1100),
-  as eBay's common REST errors list them.
-- `POST /update_conversation` needs a JSON body with the conversation's existing
-  conversationType (else 400, 355002) and a conversationId of that type (an unknown
-  id, a missing id and a type mismatch are all 400, 355007). When `read` is given,
-  conversationStatus is ignored; otherwise conversationStatus must be ACTIVE, ARCHIVE
-  or DELETE (else 400, 355001). Success is 204 with no body.
-- `POST /bulk_update_conversation` takes 1..10 conversations and answers 200 with an
-  `updateStatus` per conversation: a failing entry never fails the others.
-- `GET /conversation` and `GET /conversation/{conversation_id}` page with limit
-  (default 25, max 50) and offset, need `conversation_type`, and change nothing.
+- Every call needs an OAuth user token with the scope
+  `https://api.ebay.com/oauth/api_scope/commerce.message` (update doc, "OAuth scope";
+  facts: "OAuth user token, scope ..."). update_conversation answers 204, 400, 401,
+  403 or 500 (update doc, "HTTP status codes"): a missing, malformed or unknown
+  credential is 401 Unauthorized, a token without that scope 403 Forbidden.
+- Errors are `{"errors": [{"errorId", "domain", "category", "message"}]}` (facts,
+  "Errors:"), with the update doc's error table: 355001 invalid conversationStatus,
+  355002 invalid conversationType, 355007 invalid or unrecognized conversation id, all
+  domain API_MESSAGE, category REQUEST.
+- `POST /update_conversation` takes a JSON body (update doc: "Content-Type ...
+  application/json", "Occurrence: Required") with the conversationId and the existing
+  conversationType (FROM_MEMBERS, FROM_EBAY), and conversationStatus (ACTIVE, ARCHIVE,
+  DELETE) or read. With read given, only the read status changes and conversationStatus
+  is ignored ("If both fields are included, only the read status ... will be updated").
+  Success is 204 with no payload ("This call has no payload").
+- `POST /bulk_update_conversation` (facts, "Bulk:") takes a JSON body
+  `{"conversations": [...]}` (Content-Type application/json) of up to 10
+  `{conversationId, conversationType, conversationStatus}`, where
+  conversationStatus is ACTIVE, ARCHIVE, DELETE, READ or UNREAD, and answers
+  `{"conversationsMetadata": {...}, "conversationsResponse": [{"conversationId",
+  "updateStatus"}]}`: an updateStatus per conversation, partial success being normal.
+  A success is spelled SUCCESSFUL (facts: "The method page says a success is
+  SUCCESSFUL") and a failure FAILURE (the type page: "such as SUCCESS or FAILURE"),
+  so a client must accept both spellings of success. The metadata's counts are named
+  totalConversationsCount, updateSuccessCount and updateFailureCount on eBay's
+  ConversationsMetadata page
+  (https://developer.ebay.com/api-docs/commerce/message/types/m2m:ConversationsMetadata).
+- `GET /conversation` needs `conversation_type` and pages with `limit` (default 25, max
+  50) and `offset`; `GET /conversation/{conversation_id}?conversation_type=...` returns
+  the conversation's messages (facts, "Read:"). Field names follow eBay's
+  ConversationDetail and GetMessagesByConversationIdResponse pages
+  (https://developer.ebay.com/api-docs/commerce/message/types/m2m:ConversationDetail,
+  https://developer.ebay.com/api-docs/commerce/message/types/m2m:GetMessagesByConversationIdResponse).
 
-A conversation's read state is its messages' `readStatus`: marking it read reads every
-message, marking it unread unreads its latest message; `unreadCount` counts the rest.
+**Inferred** (the docs do not say; decided here, and why):
+
+- The errorIds of credential failures: 401 carries 1001 "Invalid access token" and 403
+  carries 1100, as eBay's common errors page lists them. That page also answers a
+  missing token or a non-Bearer scheme with 400 and 1002/1003; our docs name neither
+  errorId and list 401 Unauthorized, so every credential problem is that 401. That a
+  missing scope is what the 403 means is read from the update doc (it lists 403 and
+  requires the scope without pairing them). The bulk and read routes check
+  credentials the same way (their status tables are not in our docs).
+- A conversationType other than the conversation's own is 400 with 355007. The update
+  doc requires the existing type ("If this value is not provided, an error will occur")
+  but names no error for a mismatch. eBay names a conversation by id within a type (its
+  reads need conversation_type), so the id is not recognized under the other type:
+  355007 "Invalid or unrecognized conversation_id value" is the closest documented
+  error; 355002 says the value is not a valid one, which FROM_MEMBERS/FROM_EBAY are.
+- The REQUEST errors 355001, 355002 and 355007 are sent with 400 Bad Request (the
+  error table names no status; 400 is the documented status for a bad request).
+- A missing conversationType is 355002 and a missing or non-string conversationId
+  355007 (both are documented as required, with no error named); neither read nor
+  conversationStatus is 355001; an invalid conversationStatus next to read is ignored
+  like a valid one ("ignored" read literally).
+- 400 with errorId 2004 "Invalid request" (eBay's common errors, not our docs) for a
+  body that is not a JSON object sent as application/json, a non-boolean read, invalid
+  paging, and a bulk body whose `conversations` is not a list of 1 to 10 objects.
+- Bulk: the call answers 200 when the body is valid; an entry eBay could not apply
+  (unknown id, type invalid or not the conversation's own, invalid status) is FAILURE
+  for that entry alone. The order of conversationsResponse is not documented, so the
+  emulator answers in reverse request order: a client that pairs answers with items by
+  position fails here, not in production.
+- State: a conversation's read state is its messages' `readStatus`; marking it read
+  reads every message, marking it unread unreads its latest message, `unreadCount`
+  counts the unread ones. A DELETE conversation stays listed with that status. Reads
+  change nothing; an unknown conversation is 355007, a missing or invalid
+  conversation_type 355002, an invalid conversation_status filter 355001.
 """
 
 from __future__ import annotations
@@ -31,7 +85,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from inboxgraph.sandbox.common import json_body, json_response
+from inboxgraph.sandbox.common import bearer_token, json_body, json_response
 
 SANDBOX_TOKEN = "sandbox-ebay-token"
 #: A valid token that was granted without the commerce.message scope.
@@ -43,6 +97,8 @@ CONVERSATION_TYPES = frozenset({"FROM_MEMBERS", "FROM_EBAY"})
 CONVERSATION_STATUSES = frozenset({"ACTIVE", "ARCHIVE", "DELETE"})
 READ_STATES = frozenset({"READ", "UNREAD"})
 BULK_MAX_CONVERSATIONS = 10
+BULK_SUCCESS = "SUCCESSFUL"
+BULK_FAILURE = "FAILURE"
 PAGE_DEFAULT_LIMIT = 25
 PAGE_MAX_LIMIT = 50
 
@@ -72,10 +128,6 @@ class EbayError:
         return json_response({"errors": [error]}, self.status)
 
 
-MISSING_TOKEN = EbayError(400, 1002, "OAuth", "REQUEST", "Missing access token")
-INVALID_TOKEN_TYPE = EbayError(
-    400, 1003, "OAuth", "REQUEST", "Token type in the Authorization header is invalid"
-)
 INVALID_TOKEN = EbayError(401, 1001, "OAuth", "REQUEST", "Invalid access token")
 ACCESS_DENIED = EbayError(
     403, 1100, "ACCESS", "REQUEST", "Access denied: Insufficient permissions to fulfill the request"
@@ -129,16 +181,8 @@ def create_app(state: EbayState | None = None) -> Starlette:
     state = state or EbayState()
 
     def refusal(request: Request) -> EbayError | None:
-        scheme, _, token = request.headers.get("authorization", "").strip().partition(" ")
-        if not scheme:
-            return MISSING_TOKEN
-        if scheme.lower() != "bearer":
-            return dataclasses.replace(
-                INVALID_TOKEN_TYPE, message=f"{INVALID_TOKEN_TYPE.message}: {scheme}"
-            )
-        if not token.strip():
-            return MISSING_TOKEN
-        scopes = state.tokens.get(token.strip())
+        token = bearer_token(request)
+        scopes = None if token is None else state.tokens.get(token)
         if scopes is None:
             return INVALID_TOKEN
         if MESSAGE_SCOPE not in scopes:
@@ -205,14 +249,15 @@ def create_app(state: EbayState | None = None) -> Starlette:
                     "can be updated at a time"
                 ),
             ).response()
+        # Applied in request order, answered in reverse: the order is not documented.
         outcomes = [
             {
                 "conversationId": entry.get("conversationId"),
-                "updateStatus": "SUCCESSFUL" if apply_bulk_entry(entry) else "FAILURE",
+                "updateStatus": BULK_SUCCESS if apply_bulk_entry(entry) else BULK_FAILURE,
             }
             for entry in entries
         ]
-        succeeded = sum(1 for outcome in outcomes if outcome["updateStatus"] == "SUCCESSFUL")
+        succeeded = sum(1 for outcome in outcomes if outcome["updateStatus"] == BULK_SUCCESS)
         return json_response(
             {
                 "conversationsMetadata": {
@@ -220,7 +265,7 @@ def create_app(state: EbayState | None = None) -> Starlette:
                     "updateSuccessCount": succeeded,
                     "updateFailureCount": len(outcomes) - succeeded,
                 },
-                "conversationsResponse": outcomes,
+                "conversationsResponse": outcomes[::-1],
             }
         )
 

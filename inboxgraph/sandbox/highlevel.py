@@ -1,16 +1,57 @@
 """Emulator of HighLevel's conversation API (https://services.leadconnectorhq.com).
 
-Faithful to the documented semantics: bearer auth (401) and the `Version: 2021-04-15`
-header (400) on every call; the burst limit of 100 requests per 10 s and the daily
-limit of 200,000, per app per location, reported in `X-RateLimit-*` headers (429 when
-spent); `{"statusCode", "message", "error"}` error bodies, with NestJS-style lists of
-messages for a body that breaks the schema; and the 403 for a message whose status may
-not be set: one whose conversation provider is another app, or one sent so recently
-that it is not yet "downstreamed" (its `dateAdded` is less than `downstream_seconds`
-ago). Both refusals carry the same body, as HighLevel documents one 403 for both.
+Documented (`hl-doc` is ../shared/provider-docs/highlevel-update-message-status.txt,
+`README` is ../shared/provider-docs/README.md, `openapi` is HighLevel's published
+OpenAPI, https://github.com/GoHighLevel/highlevel-api-docs/blob/main/apps/conversations.json,
+`rate-limits` is https://marketplace.gohighlevel.com/docs/other/rate-limits):
+- `PUT /conversations/messages/{messageId}/status` with a body of `status` (one of
+  `delivered`, `failed`, `pending`, `read`; required), `error` (an object of the
+  strings `code`, `type`, `message`, each required), `emailMessageId` (a string) and
+  `recipients` (an array of strings) (hl-doc, openapi `UpdateMessageStatusDto`,
+  `ErrorDto`). Nothing more is asked of them: an empty `recipients`, empty strings and
+  an `error` with any status (the doc's own cURL sends one with `read`) are accepted.
+- Its success answer: `conversationId` and `messageId`, both required, and an optional
+  `emailMessageId` (hl-doc 200 schema; openapi `SendMessageResponseDto`).
+- Bearer auth on every call: 401 `{"statusCode": 401, "message": "Invalid token: access
+  token is invalid", "error": "Unauthorized"}` (hl-doc); `Version: 2021-04-15` on every
+  call (hl-doc "Header Parameters"; README; openapi for the two reads).
+- 400 answers in the shape `{"statusCode": 400, "message": <string>}` (hl-doc "Bad
+  Request"; openapi `BadRequestDTO`). An unknown `messageId` gets exactly the doc's
+  example, `{"statusCode": 400, "message": "Bad Request"}`: the doc lists 200, 400, 401
+  and 403 for the update, and no 404.
+- 403 `{"statusCode": 403, "message": "You do not have permission to access this
+  resource", "error": "Forbidden"}` (hl-doc) for a message whose status this app may not
+  set: one whose conversation provider is another app, or one sent so recently that it
+  is not yet "downstreamed" (README: "about 5-10 seconds"; `DOWNSTREAM_SECONDS`). The
+  two refusals carry the same body; only the message's `dateAdded` tells them apart.
+- `GET /conversations/{id}` (id, contactId, locationId, unreadCount, starred, deleted)
+  and `GET /conversations/messages/{id}` (the message itself: id, conversationId,
+  status, direction, messageType, dateAdded, ...) (README; openapi
+  `GetConversationByIdResponse`, `GetMessageResponseDto`).
+- Per app per location, a burst limit of 100 requests per 10 s and 200,000 a day,
+  reported in `X-RateLimit-Max`, `X-RateLimit-Remaining`,
+  `X-RateLimit-Interval-Milliseconds`, `X-RateLimit-Limit-Daily` and
+  `X-RateLimit-Daily-Remaining`, and a 429 once spent (README; rate-limits).
 
-The update stores the status; the provider's `error` is kept on the message while its
-status is `failed`. The read endpoints have no side effects.
+Inferred (the docs do not say; decided here):
+- What the reads answer for an unknown id: 404 `{"statusCode": 404, "message": ...,
+  "error": "Not Found"}`. openapi lists only 200, 400 and 401 for both reads; 404 keeps
+  "not found" apart from other errors without reading message text.
+- The texts of 400 messages (which header or body rule was broken, joined with "; "),
+  and the body of a 429, which the docs name but do not show.
+- The order of the checks: auth, then the rate limit, then the version, then the body,
+  then the message. A 401 counts against no budget and carries no rate-limit headers.
+- Properties the schema does not name are refused (a 400), as a NestJS whitelist does;
+  it keeps the adapter from sending anything HighLevel might silently drop.
+- The update sets `status` only. What HighLevel does with `error`, `emailMessageId` and
+  `recipients` is not documented and no documented read returns them, so they are
+  checked against the schema and not kept. The answer echoes a given `emailMessageId`.
+- That another app's message gets the doc's one 403: README states the rule ("only the
+  app registered as the conversation provider may set a message's status"), not the
+  answer.
+- The reads have no side effects. A message added with `add_message` is an outbound
+  SMS that stays not downstreamed for `downstream_seconds` (default 7 s, within the
+  README's "about 5-10 seconds").
 """
 
 from __future__ import annotations
@@ -111,8 +152,9 @@ class HighLevelState:
         status: str = "pending",
         downstream_seconds: float = DOWNSTREAM_SECONDS,
         provider_is_caller: bool = True,
+        sent_at: datetime | None = None,
     ) -> None:
-        """Add an outbound SMS, sent now.
+        """Add an outbound SMS, sent at `sent_at` (default: now).
 
         Its status can be set once `downstream_seconds` have passed since its
         `dateAdded`, and never when `provider_is_caller` is false (another app is the
@@ -127,7 +169,7 @@ class HighLevelState:
             "status": status,
             "direction": "outbound",
             "messageType": "TYPE_SMS",
-            "dateAdded": _iso(self.now()),
+            "dateAdded": _iso(self.now() if sent_at is None else sent_at),
         }
         self._downstream_seconds[message_id] = downstream_seconds
         if not provider_is_caller:
@@ -142,8 +184,13 @@ class HighLevelState:
         return self.now() >= sent_at + timedelta(seconds=delay)
 
 
-def _error(status: int, message: str | list[str], error: str) -> JSONResponse:
+def _error(status: int, message: str, error: str) -> JSONResponse:
     return json_response({"statusCode": status, "message": message, "error": error}, status)
+
+
+def _bad_request(message: str) -> JSONResponse:
+    """The documented 400 shape: `{"statusCode": 400, "message": <string>}`."""
+    return json_response({"statusCode": 400, "message": message}, 400)
 
 
 def create_app(state: HighLevelState | None = None) -> Starlette:
@@ -162,11 +209,9 @@ def create_app(state: HighLevelState | None = None) -> Starlette:
             if not allowed:
                 response: Response = _error(429, "Too many requests", "Too Many Requests")
             elif version is None:
-                response = _error(400, "version header was not found", "Bad Request")
+                response = _bad_request("version header was not found")
             elif version != API_VERSION:
-                response = _error(
-                    400, f"version header must be one of: {API_VERSION}", "Bad Request"
-                )
+                response = _bad_request(f"version header must be one of: {API_VERSION}")
             else:
                 response = await handler(request)
             response.headers.update(rate_headers)
@@ -189,21 +234,17 @@ def create_app(state: HighLevelState | None = None) -> Starlette:
     async def update_status(request: Request) -> Response:
         ok, body = await json_body(request)
         if not ok or not isinstance(body, dict):
-            return _error(400, ["body must be a JSON object"], "Bad Request")
+            return _bad_request("body must be a JSON object")
         problems = _body_problems(body)
         if problems:
-            return _error(400, problems, "Bad Request")
+            return _bad_request("; ".join(problems))
         message_id = request.path_params["message_id"]
         message = state.messages.get(message_id)
         if message is None:
-            return _error(404, "Message not found", "Not Found")
+            return _bad_request("Bad Request")
         if not state.may_set_status(message_id):
             return _error(403, "You do not have permission to access this resource", "Forbidden")
         message["status"] = body["status"]
-        if body["status"] == "failed" and body.get("error") is not None:
-            message["error"] = dict(body["error"])
-        else:
-            message.pop("error", None)
         answer = {"conversationId": message["conversationId"], "messageId": message_id}
         if body.get("emailMessageId") is not None:
             answer["emailMessageId"] = body["emailMessageId"]
@@ -249,12 +290,11 @@ def _error_object_problems(error: Any) -> list[str]:
     problems = [
         f"property error.{name} should not exist" for name in error if name not in ERROR_FIELDS
     ]
-    for name in ERROR_FIELDS:
-        value = error.get(name)
-        if not isinstance(value, str):
-            problems.append(f"error.{name} must be a string")
-        elif not value:
-            problems.append(f"error.{name} should not be empty")
+    problems.extend(
+        f"error.{name} must be a string"
+        for name in ERROR_FIELDS
+        if not isinstance(error.get(name), str)
+    )
     return problems
 
 

@@ -1,10 +1,53 @@
 """Emulator of Puffle's conversation API (https://app.puffle.ai).
 
-Faithful to the documented semantics: bearer auth; ownership (another account's
-conversation is a 404, exactly like a missing one); unknown `status` values are
-silently dropped; an empty or all-invalid PATCH body is a 400; and
-`GET /api/conversations/{id}` resets `unread_count` to 0, while the list and messages
-endpoints have no side effects.
+Sources: the update page (`puffle-update-conversation.txt`, "PATCH /api/conversations/{id}
+Update a conversation") and the Puffle facts in the provider-docs `README.md` (from
+Puffle's reference pages for the read endpoints), both in `/work/shared/provider-docs/`
+(quoted below as "update page" and "facts").
+
+Documented:
+
+- `Authorization: Bearer <token>` on every call (update page, "Authorizations"; facts).
+- The `id` path parameter must match `^(<UUID, version digit 1-8, variant 8/9/a/b>|
+  00000000-...|ffffffff-...)$` (update page, "Path Parameters"). The pattern is stated
+  here and matched whole: an id with anything after it, a trailing newline included,
+  does not match.
+- Ownership: another account's conversation answers 404, "same as a missing id"
+  (update page, "Overview" and "Path Parameters"; facts, "Update").
+- `PATCH /api/conversations/{id}` takes `status` and `unread_count`: `status` values other
+  than `active` and `archived` "are silently dropped"; "An empty or all-invalid body
+  returns 400"; `unread_count` is an integer with "Required range: 0 <= x <=
+  9007199254740991" (update page, "Body"; facts, "Update"). Success answers
+  `{"conversation": {...}}` with the fields of the update page's example.
+- `GET /api/conversations` lists `{conversations[], total, page, limit}`, sorted by
+  `last_message_at` descending, with no side effects (facts, "Read").
+- `GET /api/conversations/{id}` answers `{conversation, messages[], ...}` and resets
+  `unread_count` to 0 (facts, "Read"; update page, `unread_count`: "opening the
+  conversation via getConversation already resets it to 0").
+- `GET /api/conversations/{id}/messages?page&limit`: `limit` defaults to 50, at most 200,
+  no side effects (facts, "Read").
+
+Inferred (the docs do not say; decided here):
+
+- The list's page size is 50 whatever the request says. The answer carries `limit`,
+  but the docs name no request parameter for it, so the emulator invents none and a
+  client must take the page size from the answer; 50 is borrowed from the documented
+  default of the messages endpoint. The list is paged by `?page` (default 1), the
+  name the answer and the messages endpoint use. It holds only the caller's
+  conversations, as ownership is enforced on every id; a null `last_message_at` sorts
+  last.
+- Status codes and bodies the docs leave open: a missing or unknown token is 401; an
+  id outside the pattern is 400; a `page` or `limit` that is not a positive integer,
+  or a messages `limit` over 200, is 400; errors are `{"error": "<message>"}`. Checks
+  run in this order: token, id pattern, ownership, body.
+- An `unread_count` that is not an integer in range (a float, a boolean, a string,
+  null) is 400 even beside a valid `status`: "Required range" is read as a validation
+  rule; the docs say only of `status` that bad values are dropped. A `status` that is
+  not a string (null, a list, an object) is such a bad value.
+- Ids compare case-insensitively (the pattern admits upper-case hex; RFC 9562 UUIDs
+  are case-insensitive). A successful PATCH sets `updated_at` to the current time.
+- The `messages` answer is `{messages[], page, limit}`. No rate limit is emulated (the
+  facts document only that a 429 carries `Retry-After`, not when it is sent).
 """
 
 from __future__ import annotations
@@ -28,8 +71,11 @@ ID_PATTERN = re.compile(
 #: The doc's `unread_count`: "Required range: 0 <= x <= 9007199254740991".
 MAX_UNREAD_COUNT = 9007199254740991
 STATUSES = frozenset({"active", "archived"})
+#: The messages endpoint's documented `limit`: default 50, max 200.
 MESSAGES_DEFAULT_LIMIT = 50
 MESSAGES_MAX_LIMIT = 200
+#: Inferred (see the module docstring): the list's page size, not settable by the caller.
+LIST_PAGE_SIZE = 50
 
 
 class PuffleState:
@@ -70,18 +116,18 @@ def create_app(state: PuffleState | None = None) -> Starlette:
         user_id = caller(request)
         if user_id is None:
             return _error(401, "Unauthorized")
-        page, limit = _page_and_limit(request, default_limit=MESSAGES_DEFAULT_LIMIT)
-        if page is None or limit is None:
-            return _error(400, "page and limit must be positive integers")
+        page = _positive_int(request, "page", 1)
+        if page is None:
+            return _error(400, "page must be a positive integer")
         mine = [c for c in state.conversations.values() if c["user_id"] == user_id]
         mine.sort(key=lambda c: c["last_message_at"] or "", reverse=True)
-        start = (page - 1) * limit
+        start = (page - 1) * LIST_PAGE_SIZE
         return json_response(
             {
-                "conversations": [dict(c) for c in mine[start : start + limit]],
+                "conversations": [dict(c) for c in mine[start : start + LIST_PAGE_SIZE]],
                 "total": len(mine),
                 "page": page,
-                "limit": limit,
+                "limit": LIST_PAGE_SIZE,
             }
         )
 
@@ -98,7 +144,8 @@ def create_app(state: PuffleState | None = None) -> Starlette:
         conversation = owned(request)
         if isinstance(conversation, Response):
             return conversation
-        page, limit = _page_and_limit(request, default_limit=MESSAGES_DEFAULT_LIMIT)
+        page = _positive_int(request, "page", 1)
+        limit = _positive_int(request, "limit", MESSAGES_DEFAULT_LIMIT)
         if page is None or limit is None or limit > MESSAGES_MAX_LIMIT:
             return _error(400, f"page must be >= 1 and limit in 1..{MESSAGES_MAX_LIMIT}")
         messages = [m for m in state.messages if m["conversation_id"] == conversation["id"]]
@@ -115,8 +162,9 @@ def create_app(state: PuffleState | None = None) -> Starlette:
         if not ok or not isinstance(body, dict):
             return _error(400, "At least one valid field (status or unread_count) is required")
         changes: dict[str, Any] = {}
-        if body.get("status") in STATUSES:
-            changes["status"] = body["status"]
+        status = body.get("status")
+        if isinstance(status, str) and status in STATUSES:
+            changes["status"] = status
         if "unread_count" in body:
             count = body["unread_count"]
             if (
@@ -141,15 +189,16 @@ def create_app(state: PuffleState | None = None) -> Starlette:
     )
 
 
-def _page_and_limit(request: Request, *, default_limit: int) -> tuple[int | None, int | None]:
+def _positive_int(request: Request, name: str, default: int) -> int | None:
+    """The query parameter `name` as a positive integer (`default` when absent), or None."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
     try:
-        page = int(request.query_params.get("page", "1"))
-        limit = int(request.query_params.get("limit", str(default_limit)))
+        value = int(raw)
     except ValueError:
-        return None, None
-    if page < 1 or limit < 1:
-        return None, None
-    return page, limit
+        return None
+    return value if value >= 1 else None
 
 
 # --- The records a fresh emulator holds (SANDBOX.md) ---

@@ -1,31 +1,90 @@
 """Emulator of vcita's conversation update (`PUT https://api.vcita.biz/v2/conversations/{uid}`).
 
-Faithful to the documented semantics: a staff bearer token (401 otherwise); an unknown
-uid is a 404 and a merged uid is routed to its merge target; only the permitted
-fields (archived, business_unread, spam, deleted, campaign, source_type, mobile) are
-applied and any other key is ignored, as Rails strong parameters do; booleans are
-cast the way Rails casts them; `spam` is also applied to the conversation's client,
-`business_unread` to the requesting staff's collaborator record, and `deleted: true`
-soft-deletes (sets `deleted_at`).
+Sources: the update page (`vcita-update-conversation.txt`, "Update a conversation
+(archive, spam, business_unread, follow-up, soft delete)") and the vcita facts in the
+provider-docs `README.md`, both in `/work/shared/provider-docs/` (quoted below as
+"update page" and "facts").
 
-The follow-up branch runs only when the body has a `follow_up` key, and works on the
-requesting staff's collaborator record (created when missing):
+Documented:
 
-- `follow_up: true` without `archived: true` adds a follow-up, but only when the staff
-  has none active: it sets the message (default "") and the optional date, unarchives
-  the conversation, and adds an internal text message when a non-empty message comes
-  without a date. `follow_up_date` (ISO 8601, or the JavaScript `Date.toString()` form)
-  must then parse and be in the future, else 422 and nothing changes.
-- `follow_up: true` with `archived: true` always removes the follow-up and does not
-  archive; `follow_up: false` removes it when one is active. Either marks it completed
-  when `complete_follow_up` is true, and dismissed otherwise.
+- Staff tokens only: "Available for Staff tokens." (update page, "Overview").
+- A merged uid: "If the uid points to a conversation that has been merged into another,
+  the request is automatically routed to the merged target conversation." (update page,
+  "Path Params"; facts).
+- "All fields are optional in the request body [...] Only fields that are present in the
+  request body are evaluated." (update page, "Overview").
+- "Fields outside of the follow-up flow are permitted via Conversation::READ_WRITE_PARAMS:
+  archived, business_unread, spam, deleted, campaign, source_type, mobile." Any other
+  key is not applied (update page, "Permitted update fields").
+- `spam`: "When set, the spam state is also applied to the associated client."
+  `business_unread`: "When this field is present, the read state is propagated to the
+  relevant staff collaboration record." (update page, "Body Params").
+- `deleted: true`: "Soft-delete (true) the conversation (sets deleted_at to the current
+  time)." Each `true` sets it again, as written (update page, "Body Params").
+- `campaign`: "Free-form campaign tag stored on the conversation."; `source_type`:
+  "Source classifier of the conversation"; `mobile`: "Internal flag" (update page,
+  "Body Params").
+- Follow-ups are per staff and conversation, "stored on the underlying Collaborator
+  record", which is created "if one does not already exist" (update page, "Follow-up
+  flow"). The branch "only fires when the request body actually contains a follow_up
+  key, and the add/remove logic only fires when the new follow_up value differs from
+  the current one (with the exception of the follow_up: true, archived: true case,
+  which always removes)" (update page, "Note").
+- `follow_up: true` without `archived: true` "Sets follow_up=true, follow_up_message, and
+  optionally follow_up_date. If the conversation was archived, it is automatically
+  unarchived. If a follow_up_message is provided without a follow_up_date, an internal
+  text message is added"; `follow_up_message` "Defaults to an empty string" and only a
+  non-empty one adds the message (update page, follow-up table and "Body Params").
+- `follow_up_date` accepts "the JavaScript-style format the UI sends" and "ISO 8601";
+  "Must be in the future. Only consumed when creating/updating a follow-up." (update
+  page, "Body Params").
+- `follow_up: true, archived: true` and `follow_up: false` remove the follow-up; "If
+  complete_follow_up: true is also sent, the follow-up is marked as completed"
+  (otherwise dismissed); with `follow_up: true`, `archived: true` "instead removes the
+  follow-up" and does not archive (update page, follow-up table and `archived`).
+  `complete_follow_up` "Defaults to false".
+- The answer renders the conversation and its client in summary: `source_type` appears
+  only in the conversation's "deep representation", and the client's "full
+  representation" replaces "the default summary", when a query parameter asks (update
+  page, "Query Params"). That parameter's name is not on the page, so it is not
+  emulated and the summaries are always given.
+- No single-conversation read: "No public single-conversation read endpoint was found."
+  (facts).
 
-The documentation shows no response body; this emulator answers vcita v2's usual
-envelope, `{"status": "OK", "data": {"conversation": {...}}}`, and errors in vcita's
-documented convention, `{"status": "Error", "error": "..."}`. Undocumented corners
-are decided here: `deleted: false` and null values of boolean fields are ignored, and
-a naive `follow_up_date` is read as UTC. vcita has no public read endpoint for a
-single conversation, so none is served.
+Inferred (the docs do not say; decided here):
+
+- The answer's shape: the update page shows no response body. The emulator answers
+  vcita v2's usual envelope, `{"status": "OK", "data": {"conversation": {...}}}`, with
+  `uid` (the merge target's), `archived`, `spam`, `business_unread`, `deleted`,
+  `deleted_at`, `campaign`, `mobile` and `client {uid, first_name}`; times are ISO 8601
+  in UTC with milliseconds.
+- Errors and their statuses: `{"status": "Error", "error": "<message>"}`; a missing or
+  unknown token is 401, an unknown uid (or a merge cycle) 404, a body that is not JSON
+  400, a `follow_up_date` that does not parse or is not in the future 422 (and nothing
+  changes: the request is all or nothing). A GET is 405. Checks run in that order:
+  auth, uid, body, follow-up date.
+- A body that is empty or JSON but not an object changes nothing and answers 200 (all
+  fields are optional).
+- Booleans are cast the way Rails casts them (ActiveModel::Type::Boolean; the page names
+  Rails' permitted params): false, 0, "0", "f", "F", "false", "FALSE", "off", "OFF" are
+  false, any other scalar true.
+- null, "" and objects or arrays in a boolean field (`archived`, `business_unread`,
+  `spam`, `deleted`, `mobile`) change nothing: the page types them as booleans and the
+  answer keeps them booleans.
+- `deleted: false` undeletes: it clears `deleted_at` and the deleted flag. The page
+  documents only `true`; a boolean whose `true` "sets deleted_at" is read as a setter
+  whose `false` clears it.
+- `campaign` and `source_type`: null clears them; a number or boolean is stored as
+  Ruby's `to_s` gives it; an object or array is not applied (Rails' permitted scalars).
+- A null or blank `follow_up` is false (Ruby's nil is falsy), so it removes an active
+  follow-up; a null `complete_follow_up` is its default, false. Removing when the staff
+  has no active follow-up changes nothing and creates no collaborator record. A removed
+  follow-up's status is "completed" or "dismissed".
+- `follow_up_date`: only the two documented forms parse (Ruby's Time parser takes more);
+  a date without an offset is read as UTC (Ruby would use the server's zone); null or
+  "" means no date. Any other type is 422.
+- A soft-deleted conversation can still be updated (the page does not say it leaves
+  this endpoint). No rate limit is emulated (none is documented).
 """
 
 from __future__ import annotations
@@ -47,7 +106,8 @@ from inboxgraph.sandbox.common import bearer_token, json_body, json_response
 SANDBOX_TOKEN = "sandbox-vcita-token"
 SANDBOX_STAFF_UID = "stf0sandbox00001"
 SANDBOX_CLIENT_UID = "cli0sandbox00001"
-PERMITTED_BOOLEANS = ("archived", "business_unread", "spam", "mobile")
+#: Conversation::READ_WRITE_PARAMS (update page, "Permitted update fields"), by type.
+PERMITTED_BOOLEANS = ("archived", "business_unread", "spam", "deleted", "mobile")
 PERMITTED_STRINGS = ("campaign", "source_type")
 #: Rails' ActiveModel::Type::Boolean: these (and 0, equal to False) cast to false; others to true.
 FALSE_VALUES = frozenset({False, "0", "f", "F", "false", "FALSE", "off", "OFF"})
@@ -211,23 +271,22 @@ def _follow_up_plan(
 def _apply_permitted(
     params: Record, state: VcitaState, staff_uid: str, conversation: Record, *, skip_archived: bool
 ) -> None:
-    for name in PERMITTED_BOOLEANS:
-        if name == "archived" and skip_archived:
-            continue
-        value = _cast_boolean(params.get(name))
+    flags = {name: _cast_boolean(params.get(name)) for name in PERMITTED_BOOLEANS}
+    if skip_archived:
+        flags["archived"] = None
+    for name, value in flags.items():
         if value is not None:
             conversation[name] = value
     for name in PERMITTED_STRINGS:
         if name in params and not isinstance(params[name], dict | list):
             conversation[name] = _ruby_string(params[name])
-    if _cast_boolean(params.get("spam")) is not None:
-        state.clients[conversation["client_uid"]]["spam"] = conversation["spam"]
-    if _cast_boolean(params.get("business_unread")) is not None:
+    if flags["spam"] is not None:
+        state.clients[conversation["client_uid"]]["spam"] = flags["spam"]
+    if flags["business_unread"] is not None:
         collaborator = state.collaborator(staff_uid, conversation["uid"])
-        collaborator["business_unread"] = conversation["business_unread"]
-    if _cast_boolean(params.get("deleted")) is True:
-        conversation["deleted"] = True
-        conversation["deleted_at"] = _iso(state.clock())
+        collaborator["business_unread"] = flags["business_unread"]
+    if flags["deleted"] is not None:
+        conversation["deleted_at"] = _iso(state.clock()) if flags["deleted"] else None
 
 
 def _render(state: VcitaState, conversation: Record) -> Record:

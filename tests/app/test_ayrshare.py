@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import httpx
 from syrupy.assertion import SnapshotAssertion
@@ -13,9 +13,22 @@ from tests.support import graphql, update_many, update_one
 INSTAGRAM = "aWdfZMTpIyzQw"
 FACEBOOK = "fbConv0001"
 PROFILE_TWITTER = "1470000000000000001-1500000000000000002"
-ARCHIVE_OPERATION = (
-    Path(__file__).parents[2] / "graphql" / "operations" / "ayrshare-archive.graphql"
-)
+MISSING_OR_INCORRECT_PARAMETERS = {
+    "code": "UPSTREAM_ERROR",
+    "providerStatus": 400,
+    "providerCode": "101",
+    "retryable": False,
+    "mayHaveBeenApplied": False,
+}
+CONVERSATION = """
+query($ref: ConversationRef!) {
+  conversation(ref: $ref) { ... on AyrshareConversation { platform id status } }
+}
+"""
+
+
+def _failure(result: dict[str, Any]) -> dict[str, Any]:
+    return {key: result[key] for key in MISSING_OR_INCORRECT_PARAMETERS}
 
 
 async def test_archive(sandbox_client: httpx.AsyncClient, json_snapshot: SnapshotAssertion) -> None:
@@ -52,7 +65,8 @@ async def test_profile_key_acts_for_that_user_profile(
         ],
     )
     assert [r["__typename"] for r in results] == ["ConversationUpdated", "UpdateFailed"]
-    assert results[1]["code"] == "NOT_FOUND"
+    # The emulator refuses another profile's conversation as Ayrshare documents: 400, code 101.
+    assert _failure(results[1]) == MISSING_OR_INCORRECT_PARAMETERS
     assert results == json_snapshot
 
 
@@ -83,21 +97,35 @@ async def test_failures(
             {"ayrshare": {**archive, "conversationId": INSTAGRAM, "profileKey": ""}},
         ],
     )
-    assert [r.get("code") for r in results] == [
-        "NOT_FOUND",
-        "NOT_FOUND",
-        "FORBIDDEN",
-        "INVALID_INPUT",
-        "INVALID_INPUT",
-        "INVALID_INPUT",
+    # Unknown conversation, another profile's, unknown Profile-Key: Ayrshare's documented 101.
+    assert [_failure(r) for r in results[:3]] == [MISSING_OR_INCORRECT_PARAMETERS] * 3
+    assert [(r["code"], r["field"]) for r in results[3:]] == [
+        ("INVALID_INPUT", "ayrshare.conversationId"),
+        ("INVALID_INPUT", "ayrshare.conversationId"),
+        ("INVALID_INPUT", "ayrshare.profileKey"),
     ]
     assert results == json_snapshot
 
 
-async def test_example_operation_archives_the_seeded_conversation(
-    sandbox_client: httpx.AsyncClient, json_snapshot: SnapshotAssertion
+async def test_a_read_follows_the_conversation_between_listings(
+    sandbox_client: httpx.AsyncClient,
 ) -> None:
-    body = await graphql(sandbox_client, ARCHIVE_OPERATION.read_text())
-    assert "errors" not in body, body["errors"]
-    assert body["data"]["updateConversation"]["conversation"]["status"] == "ARCHIVED"
-    assert body == json_snapshot
+    async def read(platform: str, id: str) -> Any:
+        ref = {"ayrshare": {"platform": platform, "id": id}}
+        body = await graphql(sandbox_client, CONVERSATION, {"ref": ref})
+        assert "errors" not in body, body["errors"]
+        return body["data"]["conversation"]
+
+    assert await read("INSTAGRAM", INSTAGRAM) == {
+        "platform": "INSTAGRAM",
+        "id": INSTAGRAM,
+        "status": "ACTIVE",
+    }
+    await update_one(
+        sandbox_client,
+        {"ayrshare": {"platform": "INSTAGRAM", "conversationId": INSTAGRAM, "status": "ARCHIVED"}},
+    )
+    assert (await read("INSTAGRAM", INSTAGRAM))["status"] == "ARCHIVED"
+    # A reference carries no Profile-Key: another profile's conversation is not found.
+    assert await read("TWITTER", PROFILE_TWITTER) is None
+    assert await read("FACEBOOK", INSTAGRAM) is None

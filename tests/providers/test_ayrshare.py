@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
 import pytest
 
-from inboxgraph.providers.ayrshare import AyrshareAdapter
-from inboxgraph.providers.errors import InvalidInput, ProviderError
-from inboxgraph.schema.enums import (
+from inboxgraph.domain.ayrshare import (
+    AyrshareConversation,
+    AyrshareConversationRef,
     AyrshareConversationStatus,
+    AyrshareConversationUpdate,
     AyrsharePlatform,
-    Provider,
-    UpdateErrorCode,
 )
-from inboxgraph.schema.inputs import AyrshareConversationUpdate
+from inboxgraph.domain.outcomes import UpdateErrorCode
+from inboxgraph.domain.provider import Provider
+from inboxgraph.providers.ayrshare import AyrshareAdapter
+from inboxgraph.providers.base import UpstreamRequest, UpstreamResponse
+from inboxgraph.providers.errors import InvalidInput, ProviderError
 from inboxgraph.upstreams import connect_upstreams
 from tests.support import (
     LIVE_TOKENS,
@@ -29,7 +34,7 @@ from tests.support import (
 
 CONVERSATION_ID = "aWdfZMTpIyzQw"
 PROFILE_KEY = "AX1XGG-9jK3M5T-GZ5X8N4-MJKE3K"
-TOKEN = LIVE_TOKENS[AyrshareAdapter.provider]
+TOKEN = LIVE_TOKENS[Provider.AYRSHARE]
 MISSING_PARAMETERS = {
     "action": "request",
     "status": "error",
@@ -37,6 +42,9 @@ MISSING_PARAMETERS = {
     "message": "Missing or incorrect parameters. Please verify with the docs. "
     ".../ayrshare.com/rest-api/endpoints",
 }
+ARCHIVE_INPUT = {"ayrshare": {"platform": "INSTAGRAM", "conversationId": "x", "status": "ARCHIVED"}}
+
+Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def _success(request: httpx.Request) -> httpx.Response:
@@ -51,6 +59,14 @@ def _update(**fields: Any) -> AyrshareConversationUpdate:
     }
     values.update(fields)
     return AyrshareConversationUpdate(**values)
+
+
+async def _update_against(handler: Handler) -> tuple[dict[str, Any], list[httpx.Request]]:
+    """The app's result for ARCHIVE_INPUT against `handler`, and what was sent."""
+    transport, seen = mock_upstream(handler)
+    async with app_client(live_settings(), transport) as client:
+        result = await update_one(client, ARCHIVE_INPUT)
+    return result, seen
 
 
 async def test_update_sends_documented_request() -> None:
@@ -119,57 +135,129 @@ async def test_configured_base_url_is_used() -> None:
 
 
 def test_conversation_id_is_one_url_encoded_path_segment() -> None:
-    request = AyrshareAdapter().build_update(_update(conversation_id="a/b c?#%"))
+    request = AyrshareAdapter().build_update(_update(conversation_id="a b%c:é+"))
     assert (request.method, request.path, request.json, dict(request.headers)) == (
         "PUT",
-        "/api/messages/instagram/a%2Fb%20c%3F%23%25",
+        "/api/messages/instagram/a%20b%25c%3A%C3%A9%2B",
         {"status": "archived"},
         {},
     )
 
 
+def test_build_update_sends_the_profile_key_header_only_when_given() -> None:
+    request = AyrshareAdapter().build_update(_update(profile_key=PROFILE_KEY))
+    assert dict(request.headers) == {"Profile-Key": PROFILE_KEY}
+
+
 @pytest.mark.parametrize(
-    "body",
+    ("body", "provider_code", "message"),
     [
-        {"status": "error", "code": 101, "message": "Missing or incorrect parameters."},
-        {"status": "error", "errors": [{"action": "request", "code": 101, "message": "Nope"}]},
-        {"status": "pending"},
-        {},
-        [],
+        (
+            {"status": "error", "code": 101, "message": "Missing or incorrect parameters."},
+            "101",
+            "Missing or incorrect parameters.",
+        ),
+        (
+            {"status": "error", "errors": [{"action": "request", "code": 110, "message": "Nope"}]},
+            "110",
+            "Nope",
+        ),
+        ({"status": "error"}, None, None),
     ],
 )
-async def test_ok_answer_without_success_is_upstream_error(body: Any) -> None:
-    transport, _ = mock_upstream(lambda request: httpx.Response(200, json=body))
-    async with app_client(live_settings(), transport) as client:
-        result = await update_one(
-            client,
-            {"ayrshare": {"platform": "INSTAGRAM", "conversationId": "x", "status": "ACTIVE"}},
-        )
+async def test_a_200_error_body_is_a_failure_ayrshare_reports(
+    body: Any, provider_code: str | None, message: str | None
+) -> None:
+    """Ayrshare: an error occurred when the code is not 200 *or* the JSON status is error."""
+    result, seen = await _update_against(lambda request: httpx.Response(200, json=body))
+    expected_message = "Ayrshare answered HTTP 200 with an error"
+    if message is not None:
+        expected_message = f"{expected_message}: {message}"
+    assert result == {
+        "__typename": "UpdateFailed",
+        "provider": "AYRSHARE",
+        "code": "UPSTREAM_ERROR",
+        "message": expected_message,
+        "field": None,
+        "providerStatus": 200,
+        "providerCode": provider_code,
+        "retryable": False,
+        "mayHaveBeenApplied": False,
+    }
+    assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(200, json={"status": "pending"}),
+        httpx.Response(200, json={"status": "SUCCESS"}),
+        httpx.Response(200, json={}),
+        httpx.Response(200, json=[]),
+        httpx.Response(200, json="success"),
+        httpx.Response(200, text="<html>ok</html>"),
+        httpx.Response(200),
+        httpx.Response(204),
+    ],
+    ids=["pending", "upper-case", "empty-object", "list", "string", "html", "empty", "204"],
+)
+async def test_a_2xx_body_neither_success_nor_error_is_unconfirmed(answer: httpx.Response) -> None:
+    result, seen = await _update_against(lambda request: answer)
+    assert result == {
+        "__typename": "UpdateFailed",
+        "provider": "AYRSHARE",
+        "code": "UNCONFIRMED",
+        "message": f"Ayrshare answered HTTP {answer.status_code} (success) with a body "
+        "inboxgraph could not read; the update may have been applied: read the "
+        "conversation before sending it again",
+        "field": None,
+        "providerStatus": answer.status_code,
+        "providerCode": None,
+        "retryable": False,
+        "mayHaveBeenApplied": True,
+    }
+    assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(
+            200, json={"status": "error", "code": 101, "message": f"API Key {TOKEN} not valid"}
+        ),
+        httpx.Response(
+            200, json={"status": "error", "errors": [{"code": 101, "message": f"Bad {TOKEN}"}]}
+        ),
+        httpx.Response(200, json={"status": "queued", "apiKey": TOKEN}),
+        httpx.Response(200, text=f"Authorization: Bearer {TOKEN}"),
+    ],
+    ids=["error", "errors-list", "unreadable-json", "unreadable-text"],
+)
+async def test_a_credential_echoed_in_a_200_body_never_leaks(
+    answer: httpx.Response, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    result, _ = await _update_against(lambda request: answer)
     assert result["__typename"] == "UpdateFailed"
-    assert result["code"] == "UPSTREAM_ERROR"
-    assert result["providerStatus"] == 200
-    assert result["retryable"] is False
-    has_code = isinstance(body, dict) and body.get("status") == "error"
-    assert result["providerCode"] == ("101" if has_code else None)
+    assert result["code"] in {"UPSTREAM_ERROR", "UNCONFIRMED"}
+    assert caplog.records, "the upstream call should have been logged"
+    for token in LIVE_TOKENS.values():
+        assert token not in json.dumps(result)
+        assert token not in caplog.text
 
 
-async def test_ok_answer_that_is_not_json_is_upstream_error() -> None:
-    transport, _ = mock_upstream(lambda request: httpx.Response(200, text="<html>ok</html>"))
-    async with app_client(live_settings(), transport) as client:
-        result = await update_one(
-            client,
-            {"ayrshare": {"platform": "INSTAGRAM", "conversationId": "x", "status": "ACTIVE"}},
-        )
-    assert (result["code"], result["providerStatus"]) == ("UPSTREAM_ERROR", 200)
+async def test_an_echoed_credential_is_masked_but_the_message_kept() -> None:
+    body = {"status": "error", "code": 101, "message": f"API Key {TOKEN} not valid"}
+    result, _ = await _update_against(lambda request: httpx.Response(200, json=body))
+    assert (
+        result["message"]
+        == "Ayrshare answered HTTP 200 with an error: API Key ********** not valid"
+    )
+    assert (result["providerStatus"], result["providerCode"]) == (200, "101")
 
 
 async def test_documented_101_answer_keeps_status_code_and_message() -> None:
-    transport, _ = mock_upstream(lambda request: httpx.Response(400, json=MISSING_PARAMETERS))
-    async with app_client(live_settings(), transport) as client:
-        result = await update_one(
-            client,
-            {"ayrshare": {"platform": "INSTAGRAM", "conversationId": "x", "status": "ACTIVE"}},
-        )
+    result, _ = await _update_against(lambda request: httpx.Response(400, json=MISSING_PARAMETERS))
     assert result == {
         "__typename": "UpdateFailed",
         "provider": "AYRSHARE",
@@ -179,6 +267,7 @@ async def test_documented_101_answer_keeps_status_code_and_message() -> None:
         "providerStatus": 400,
         "providerCode": "101",
         "retryable": False,
+        "mayHaveBeenApplied": False,
     }
 
 
@@ -211,72 +300,78 @@ def test_error_details_read_code_and_message(
 
 
 async def test_rate_limited_answer_is_not_retried() -> None:
-    transport, seen = mock_upstream(
+    result, seen = await _update_against(
         lambda request: httpx.Response(
             429, json={"action": "request", "status": "error", "message": "Too many requests."}
         )
     )
-    async with app_client(live_settings(), transport) as client:
-        result = await update_one(
-            client,
-            {"ayrshare": {"platform": "INSTAGRAM", "conversationId": "x", "status": "ACTIVE"}},
-        )
     assert len(seen) == 1
     assert (result["code"], result["providerStatus"]) == ("RATE_LIMITED", 429)
+
+    async def never_fetch(request: UpstreamRequest) -> UpstreamResponse:
+        raise AssertionError("a 429 must not trigger a read")
+
     error = ProviderError(UpdateErrorCode.RATE_LIMITED, "429", provider_status=429)
-    assert all(AyrshareAdapter().retry_delay(error, attempt) is None for attempt in range(3))
+    for attempt in range(3):
+        assert (
+            await AyrshareAdapter().after_failure(_update(), error, attempt, never_fetch) is error
+        )
+
+
+def _inputs(start: int, stop: int, profile_key: str | None = None) -> list[dict[str, Any]]:
+    extra = {} if profile_key is None else {"profileKey": profile_key}
+    return [
+        {
+            "ayrshare": {
+                "platform": "TWITTER",
+                "conversationId": f"c{n}",
+                "status": "ACTIVE",
+                **extra,
+            }
+        }
+        for n in range(start, stop)
+    ]
 
 
 async def test_requests_are_paced_to_300_per_5_minutes_per_profile() -> None:
+    """Each profile has its own 300: neither one shared budget nor an unpaced second profile."""
     transport, seen = mock_upstream(_success)
 
-    def inputs(start: int, stop: int) -> list[dict[str, Any]]:
-        return [
-            {"ayrshare": {"platform": "TWITTER", "conversationId": f"c{n}", "status": "ACTIVE"}}
-            for n in range(start, stop)
-        ]
+    async def send_300(profile_key: str | None) -> None:
+        for start in range(0, 300, 100):
+            results = await update_many(client, _inputs(start, start + 100, profile_key))
+            assert {r["__typename"] for r in results} == {"ConversationUpdated"}
 
     async with app_client(live_settings(), transport) as client:
-        for start in range(0, 300, 100):
-            results = await update_many(client, inputs(start, start + 100))
-            assert {r["__typename"] for r in results} == {"ConversationUpdated"}
-        [refused] = await update_many(client, inputs(300, 301))
-        [other_profile] = await update_many(
-            client,
-            [
-                {
-                    "ayrshare": {
-                        "platform": "TWITTER",
-                        "conversationId": "c300",
-                        "status": "ACTIVE",
-                        "profileKey": PROFILE_KEY,
-                    }
-                }
-            ],
-        )
-    assert refused["code"] == "RATE_LIMITED"
-    assert refused["providerStatus"] is None
-    assert refused["retryable"] is True
-    assert "Ayrshare allows 300 requests per 300 s; this one was not sent" in refused["message"]
-    assert other_profile["__typename"] == "ConversationUpdated"
-    assert len(seen) == 301
-    assert seen[-1].headers["Profile-Key"] == PROFILE_KEY
+        await send_300(None)
+        [primary_refused] = await update_many(client, _inputs(300, 301))
+        # The primary profile's budget is spent; the other profile's is untouched.
+        await send_300(PROFILE_KEY)
+        [profile_refused] = await update_many(client, _inputs(300, 301, PROFILE_KEY))
+        [primary_still_refused] = await update_many(client, _inputs(301, 302))
+    for refused in (primary_refused, profile_refused, primary_still_refused):
+        assert refused["code"] == "RATE_LIMITED"
+        assert refused["providerStatus"] is None
+        assert refused["retryable"] is True
+        assert refused["mayHaveBeenApplied"] is False
+        assert refused["message"].startswith("Ayrshare allows 300 requests per 300 s; ")
+        assert "was not sent" in refused["message"]
+    assert len(seen) == 600
+    assert [r.headers.get("Profile-Key") for r in seen] == [None] * 300 + [PROFILE_KEY] * 300
 
 
-def test_pacing_and_target_keys() -> None:
+def test_budget_scope_and_target() -> None:
     adapter = AyrshareAdapter()
     assert adapter.rate_limit is not None
     assert (adapter.rate_limit.requests, adapter.rate_limit.seconds) == (300, 300.0)
-    assert adapter.pacing_key(_update()) == ""
-    assert adapter.pacing_key(_update(profile_key=PROFILE_KEY)) == PROFILE_KEY
-    assert adapter.target_key(_update()) == (AyrsharePlatform.INSTAGRAM, CONVERSATION_ID, None)
-    assert adapter.target_key(_update()) == adapter.target_key(
+    assert adapter.budget_scope(_update()) == ""
+    assert adapter.budget_scope(_update(profile_key=PROFILE_KEY)) == PROFILE_KEY
+    assert adapter.target(_update()) == (AyrsharePlatform.INSTAGRAM, CONVERSATION_ID, None)
+    assert adapter.target(_update()) == adapter.target(
         _update(status=AyrshareConversationStatus.ACTIVE)
     )
-    assert adapter.target_key(_update()) != adapter.target_key(_update(profile_key=PROFILE_KEY))
-    assert adapter.target_key(_update()) != adapter.target_key(
-        _update(platform=AyrsharePlatform.FACEBOOK)
-    )
+    assert adapter.target(_update()) != adapter.target(_update(profile_key=PROFILE_KEY))
+    assert adapter.target(_update()) != adapter.target(_update(platform=AyrsharePlatform.FACEBOOK))
 
 
 @pytest.mark.parametrize(
@@ -286,6 +381,8 @@ def test_pacing_and_target_keys() -> None:
         ({"conversation_id": " \t "}, "ayrshare.conversationId"),
         ({"conversation_id": "."}, "ayrshare.conversationId"),
         ({"conversation_id": ".."}, "ayrshare.conversationId"),
+        ({"conversation_id": "a/b"}, "ayrshare.conversationId"),
+        ({"conversation_id": "x" * 257}, "ayrshare.conversationId"),
         ({"profile_key": ""}, "ayrshare.profileKey"),
         ({"profile_key": "   "}, "ayrshare.profileKey"),
         ({"profile_key": f" {PROFILE_KEY}"}, "ayrshare.profileKey"),
@@ -307,7 +404,7 @@ def test_validate_refuses_documented_violations(fields: dict[str, Any], field: s
         {},
         {"conversation_id": "t_10161117434308444"},
         {"conversation_id": "..."},
-        {"conversation_id": "a/b"},
+        {"conversation_id": "x" * 256},
         {"profile_key": PROFILE_KEY},
         {"profile_key": "K"},
     ],
@@ -316,7 +413,23 @@ def test_validate_accepts_valid_updates(fields: dict[str, Any]) -> None:
     AyrshareAdapter().validate(_update(**fields))
 
 
-async def test_invalid_input_is_never_sent() -> None:
+@pytest.mark.parametrize(
+    "conversation_id",
+    ["", " ", ".", "..", "a/b", "a\\b", "a?b", "a#b", "a\nb", "x" * 257],
+    ids=[
+        "empty",
+        "blank",
+        "dot",
+        "dot-dot",
+        "slash",
+        "backslash",
+        "query",
+        "fragment",
+        "newline",
+        "257",
+    ],
+)
+async def test_an_id_that_cannot_be_one_path_segment_is_never_sent(conversation_id: str) -> None:
     transport, seen = mock_upstream(_success)
     async with app_client(live_settings(), transport) as client:
         result = await update_one(
@@ -324,41 +437,164 @@ async def test_invalid_input_is_never_sent() -> None:
             {
                 "ayrshare": {
                     "platform": "INSTAGRAM",
-                    "conversationId": "..",
+                    "conversationId": conversation_id,
                     "status": "ARCHIVED",
                 }
             },
         )
+    assert result["__typename"] == "UpdateFailed"
     assert result["code"] == "INVALID_INPUT"
     assert result["field"] == "ayrshare.conversationId"
+    assert result["mayHaveBeenApplied"] is False
     assert seen == []
 
 
-async def test_read_lists_active_then_archived_conversations_per_platform() -> None:
-    def upstream(request: httpx.Request) -> httpx.Response:
-        status = request.url.params["status"]
-        details = [{"id": f"{status}-1", "status": status}]
+# --- Reads: the documented messages listing, filtered by `conversationId` here ---
+
+
+def _message(conversation_id: str, platform: str) -> dict[str, Any]:
+    """One message in the shape of Ayrshare's Get Messages example."""
+    return {
+        "senderId": "7101149746568444",
+        "senderDetails": {"name": "John Smith"},
+        "conversationId": conversation_id,
+        "created": "2024-06-06T00:54:28.102Z",
+        "action": "received",
+        "recipientId": "106638148652329",
+        "id": f"m_{conversation_id}",
+        "message": "Look up!",
+        "platform": platform,
+    }
+
+
+def _listing(
+    conversations: Mapping[tuple[str, str], Sequence[str]],
+) -> Handler:
+    """Answers `GET /api/messages/{platform}?status=...` from {(platform, status): ids}."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        platform = request.url.path.rsplit("/", 1)[-1]
+        ids = conversations.get((platform, request.url.params["status"]), ())
         return httpx.Response(
             200,
             json={
                 "status": "success",
-                "conversationIds": [d["id"] for d in details],
-                "conversationsDetails": details,
+                "messages": [_message(i, platform) for i in ids],
+                "lastUpdated": "2024-06-09T21:46:04.233Z",
+                "nextUpdate": "2024-06-09T21:47:04.233Z",
             },
         )
 
-    transport, seen = mock_upstream(upstream)
-    gateway = connect_upstreams(live_settings(), transport=transport).gateway(Provider.AYRSHARE)
-    found = await gateway.read(
-        [(AyrsharePlatform.INSTAGRAM, "active-1"), (AyrsharePlatform.INSTAGRAM, "archived-1")]
+    return answer
+
+
+async def _read(
+    handler: Handler, refs: Sequence[AyrshareConversationRef]
+) -> tuple[Mapping[AyrshareConversationRef, AyrshareConversation], list[httpx.Request]]:
+    transport, seen = mock_upstream(handler)
+    upstreams = connect_upstreams(live_settings(), transport=transport)
+    try:
+        found = await upstreams.client(Provider.AYRSHARE).read(refs)
+    finally:
+        await upstreams.aclose()
+    return found, seen
+
+
+def _urls(seen: Sequence[httpx.Request], platform: str) -> list[str]:
+    return [str(r.url) for r in seen if r.url.path == f"/api/messages/{platform}"]
+
+
+async def test_read_lists_messages_active_then_archived_per_platform() -> None:
+    instagram_active = AyrshareConversationRef(AyrsharePlatform.INSTAGRAM, "ig-active")
+    instagram_archived = AyrshareConversationRef(AyrsharePlatform.INSTAGRAM, "ig-archived")
+    facebook_archived = AyrshareConversationRef(AyrsharePlatform.FACEBOOK, "t_1")
+    found, seen = await _read(
+        _listing(
+            {
+                ("instagram", "active"): ["ig-active", "ig-active", "someone-else"],
+                ("instagram", "archived"): ["ig-archived"],
+                ("facebook", "archived"): ["t_1"],
+            }
+        ),
+        [instagram_active, instagram_archived, facebook_archived],
     )
-    assert {key: c.status for key, c in found.items()} == {
-        (AyrsharePlatform.INSTAGRAM, "active-1"): AyrshareConversationStatus.ACTIVE,
-        (AyrsharePlatform.INSTAGRAM, "archived-1"): AyrshareConversationStatus.ARCHIVED,
+    assert found == {
+        instagram_active: AyrshareConversation(
+            platform=AyrsharePlatform.INSTAGRAM,
+            id="ig-active",
+            status=AyrshareConversationStatus.ACTIVE,
+        ),
+        instagram_archived: AyrshareConversation(
+            platform=AyrsharePlatform.INSTAGRAM,
+            id="ig-archived",
+            status=AyrshareConversationStatus.ARCHIVED,
+        ),
+        facebook_archived: AyrshareConversation(
+            platform=AyrsharePlatform.FACEBOOK,
+            id="t_1",
+            status=AyrshareConversationStatus.ARCHIVED,
+        ),
     }
+    assert len(seen) == 4
+    for platform in ("instagram", "facebook"):
+        assert _urls(seen, platform) == [
+            f"https://api.ayrshare.com/api/messages/{platform}?status=active",
+            f"https://api.ayrshare.com/api/messages/{platform}?status=archived",
+        ]
+    for request in seen:
+        assert request.method == "GET"
+        assert request.content == b""
+        assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+        assert "Profile-Key" not in request.headers
+
+
+async def test_read_stops_once_every_ref_is_found() -> None:
+    ref = AyrshareConversationRef(AyrsharePlatform.TWITTER, "1470-1500")
+    found, seen = await _read(_listing({("twitter", "active"): ["1470-1500"]}), [ref, ref])
+    assert found[ref].status is AyrshareConversationStatus.ACTIVE
     assert [str(r.url) for r in seen] == [
-        "https://api.ayrshare.com/api/messages/instagram?status=active&conversationsOnly=true",
-        "https://api.ayrshare.com/api/messages/instagram?status=archived&conversationsOnly=true",
+        "https://api.ayrshare.com/api/messages/twitter?status=active"
     ]
-    assert seen[0].headers["Authorization"] == f"Bearer {LIVE_TOKENS[Provider.AYRSHARE]}"
-    assert "Profile-Key" not in seen[0].headers
+
+
+async def test_read_leaves_out_a_conversation_in_neither_listing() -> None:
+    known = AyrshareConversationRef(AyrsharePlatform.FACEBOOK, "t_1")
+    unknown = AyrshareConversationRef(AyrsharePlatform.FACEBOOK, "t_2")
+    # The same id on another platform is another conversation.
+    elsewhere = AyrshareConversationRef(AyrsharePlatform.INSTAGRAM, "t_1")
+    found, seen = await _read(
+        _listing({("facebook", "active"): ["t_1"]}), [known, unknown, elsewhere]
+    )
+    assert set(found) == {known}
+    assert _urls(seen, "facebook") == [
+        "https://api.ayrshare.com/api/messages/facebook?status=active",
+        "https://api.ayrshare.com/api/messages/facebook?status=archived",
+    ]
+    assert _urls(seen, "instagram") == [
+        "https://api.ayrshare.com/api/messages/instagram?status=active",
+        "https://api.ayrshare.com/api/messages/instagram?status=archived",
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"status": "success"}, {"status": "success", "messages": [{"id": "m1"}]}, []],
+    ids=["no-messages", "message-without-conversation", "list"],
+)
+async def test_an_unreadable_listing_fails_the_read(body: Any) -> None:
+    ref = AyrshareConversationRef(AyrsharePlatform.INSTAGRAM, CONVERSATION_ID)
+    with pytest.raises(ProviderError) as caught:
+        await _read(lambda request: httpx.Response(200, json=body), [ref])
+    assert caught.value.code is UpdateErrorCode.UPSTREAM_ERROR
+    assert caught.value.message == "Ayrshare answered a read with a body inboxgraph could not read"
+
+
+async def test_a_refused_read_is_mapped_like_an_update() -> None:
+    ref = AyrshareConversationRef(AyrsharePlatform.INSTAGRAM, CONVERSATION_ID)
+    with pytest.raises(ProviderError) as caught:
+        await _read(lambda request: httpx.Response(400, json=MISSING_PARAMETERS), [ref])
+    assert (caught.value.code, caught.value.provider_status, caught.value.provider_code) == (
+        UpdateErrorCode.UPSTREAM_ERROR,
+        400,
+        "101",
+    )

@@ -8,15 +8,17 @@ from typing import Any
 import httpx
 import pytest
 
-from inboxgraph.providers.ebay import EbayAdapter
-from inboxgraph.providers.errors import ErrorDetails, InvalidInput
-from inboxgraph.schema.enums import (
+from inboxgraph.domain.ebay import (
+    EbayConversation,
+    EbayConversationRef,
     EbayConversationStatus,
     EbayConversationType,
-    Provider,
-    UpdateErrorCode,
+    EbayConversationUpdate,
 )
-from inboxgraph.schema.inputs import EbayConversationUpdate
+from inboxgraph.domain.outcomes import UpdateErrorCode
+from inboxgraph.domain.provider import Provider
+from inboxgraph.providers.ebay import EbayAdapter
+from inboxgraph.providers.errors import ErrorDetails, InvalidInput, ProviderError
 from inboxgraph.upstreams import connect_upstreams
 from tests.support import LIVE_TOKENS, app_client, live_settings, mock_upstream, update_one
 
@@ -149,7 +151,57 @@ async def test_unknown_conversation_is_not_found_although_ebay_answers_400() -> 
         "providerStatus": 400,
         "providerCode": "355007",
         "retryable": False,
+        "mayHaveBeenApplied": False,
     }
+
+
+@pytest.mark.parametrize(
+    ("status", "error_id", "message", "code"),
+    [
+        (401, 1001, "Invalid access token", "UNAUTHENTICATED"),
+        (403, 1100, "Access denied: Insufficient permissions", "FORBIDDEN"),
+        # eBay's common OAuth errors, not in the update doc: the HTTP status decides.
+        (400, 1002, "Missing access token", "UPSTREAM_ERROR"),
+        (400, 1003, "Token type in the Authorization header is invalid", "UPSTREAM_ERROR"),
+    ],
+)
+async def test_credential_errors_follow_the_documented_status(
+    status: int, error_id: int, message: str, code: str
+) -> None:
+    transport, seen = mock_upstream(
+        lambda request: httpx.Response(
+            status,
+            json={
+                "errors": [
+                    {
+                        "errorId": error_id,
+                        "domain": "OAuth",
+                        "category": "REQUEST",
+                        "message": message,
+                    }
+                ]
+            },
+        )
+    )
+    async with app_client(live_settings(), transport) as client:
+        result = await update_one(
+            client,
+            {
+                "ebay": {
+                    "conversationId": CONVERSATION_ID,
+                    "conversationType": "FROM_MEMBERS",
+                    "read": True,
+                }
+            },
+        )
+    assert len(seen) == 1
+    assert {k: result[k] for k in ("code", "providerStatus", "providerCode", "retryable")} == {
+        "code": code,
+        "providerStatus": status,
+        "providerCode": str(error_id),
+        "retryable": False,
+    }
+    assert result["mayHaveBeenApplied"] is False
 
 
 @pytest.mark.parametrize(
@@ -237,8 +289,8 @@ def test_target_is_id_and_type() -> None:
         conversation_type=EbayConversationType.FROM_EBAY,
         read=True,
     )
-    assert adapter.target_key(read) == adapter.target_key(archive)
-    assert adapter.target_key(read) != adapter.target_key(other_type)
+    assert adapter.target(read) == adapter.target(archive)
+    assert adapter.target(read) != adapter.target(other_type)
 
 
 @pytest.mark.parametrize(
@@ -277,7 +329,7 @@ def test_target_is_id_and_type() -> None:
         (
             400,
             {"errors": [{"errorId": 1002, "domain": "OAuth", "message": "Missing access token"}]},
-            ErrorDetails(UpdateErrorCode.UNAUTHENTICATED, "1002", "Missing access token"),
+            ErrorDetails(provider_code="1002", message="Missing access token"),
         ),
         (
             401,
@@ -309,24 +361,58 @@ async def test_read_pages_through_the_listing_per_type() -> None:
         )
 
     transport, seen = mock_upstream(upstream)
-    gateway = connect_upstreams(live_settings(), transport=transport).gateway(Provider.EBAY)
-    found = await gateway.read(
-        [
-            ("1000000000001", EbayConversationType.FROM_MEMBERS),
-            ("1000000000077", EbayConversationType.FROM_MEMBERS),
-        ]
-    )
-    assert {key: (c.conversation_status, c.read) for key, c in found.items()} == {
-        ("1000000000001", EbayConversationType.FROM_MEMBERS): (
-            EbayConversationStatus.ARCHIVE,
-            True,
+    client = connect_upstreams(live_settings(), transport=transport).client(Provider.EBAY)
+    first = EbayConversationRef("1000000000001", EbayConversationType.FROM_MEMBERS)
+    second = EbayConversationRef("1000000000077", EbayConversationType.FROM_MEMBERS)
+    found = await client.read([first, second])
+    assert found == {
+        first: EbayConversation(
+            id=first.id,
+            conversation_type=EbayConversationType.FROM_MEMBERS,
+            conversation_status=EbayConversationStatus.ARCHIVE,
+            read=True,
         ),
-        ("1000000000077", EbayConversationType.FROM_MEMBERS): (
-            EbayConversationStatus.ARCHIVE,
-            False,
+        second: EbayConversation(
+            id=second.id,
+            conversation_type=EbayConversationType.FROM_MEMBERS,
+            conversation_status=EbayConversationStatus.ARCHIVE,
+            read=False,
         ),
     }
     assert [str(r.url) for r in seen] == [
         "https://api.ebay.com/commerce/message/v1/conversation?conversation_type=FROM_MEMBERS&limit=50&offset=0",
         "https://api.ebay.com/commerce/message/v1/conversation?conversation_type=FROM_MEMBERS&limit=50&offset=50",
     ]
+    assert all(r.headers["Authorization"] == f"Bearer {LIVE_TOKENS[Provider.EBAY]}" for r in seen)
+
+
+async def test_read_stops_at_the_end_of_the_listing_and_reads_each_type() -> None:
+    def upstream(request: httpx.Request) -> httpx.Response:
+        kind = request.url.params["conversation_type"]
+        detail = {
+            "conversationId": "1000000000002",
+            "conversationStatus": "ACTIVE",
+            "conversationType": kind,
+            "unreadCount": 1,
+        }
+        conversations = [detail] if kind == "FROM_EBAY" else []
+        return httpx.Response(200, json={"conversations": conversations, "total": 1})
+
+    transport, seen = mock_upstream(upstream)
+    client = connect_upstreams(live_settings(), transport=transport).client(Provider.EBAY)
+    from_ebay = EbayConversationRef("1000000000002", EbayConversationType.FROM_EBAY)
+    missing = EbayConversationRef("1000000000002", EbayConversationType.FROM_MEMBERS)
+    found = await client.read([from_ebay, missing])
+    assert list(found) == [from_ebay]
+    assert found[from_ebay].read is False
+    assert sorted(r.url.params["conversation_type"] for r in seen) == ["FROM_EBAY", "FROM_MEMBERS"]
+
+
+async def test_an_unreadable_listing_is_an_upstream_error() -> None:
+    transport, _ = mock_upstream(
+        lambda request: httpx.Response(200, json={"conversations": [{"conversationId": "1"}]})
+    )
+    client = connect_upstreams(live_settings(), transport=transport).client(Provider.EBAY)
+    with pytest.raises(ProviderError) as caught:
+        await client.read([EbayConversationRef("1", EbayConversationType.FROM_MEMBERS)])
+    assert caught.value.code is UpdateErrorCode.UPSTREAM_ERROR

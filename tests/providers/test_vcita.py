@@ -9,10 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
+from inboxgraph.domain.outcomes import UpdateErrorCode
+from inboxgraph.domain.provider import Provider
+from inboxgraph.domain.vcita import VcitaConversationRef, VcitaConversationUpdate
 from inboxgraph.providers.errors import ErrorDetails, InvalidInput, ReadUnsupported
 from inboxgraph.providers.vcita import VcitaAdapter
-from inboxgraph.schema.enums import Provider, UpdateErrorCode
-from inboxgraph.schema.inputs import VcitaConversationUpdate
 from inboxgraph.upstreams import connect_upstreams
 from tests.support import LIVE_TOKENS, app_client, live_settings, mock_upstream, update_one
 
@@ -20,6 +21,8 @@ UID = "89m2pnabgozdvd9f"
 MERGED_UID = "mrg0000000000001"
 NOW = datetime(2026, 5, 6, 10, 0, tzinfo=UTC)
 FUTURE = NOW + timedelta(days=1)
+#: Not representable in UTC: it would be 10000-01-01T23:58:59Z.
+BEYOND_UTC = "9999-12-31T23:59:59-23:59"
 CONVERSATION = {
     "uid": UID,
     "archived": False,
@@ -37,30 +40,33 @@ def _adapter() -> VcitaAdapter:
     return VcitaAdapter(clock=lambda: NOW)
 
 
-async def test_update_sends_documented_request() -> None:
+async def _send(vcita: dict[str, Any]) -> tuple[dict[str, Any], list[httpx.Request]]:
+    """The outcome of one vcita input through the app, and what reached vcita."""
     transport, seen = mock_upstream(lambda request: _ok())
     async with app_client(live_settings(), transport) as client:
-        result = await update_one(
-            client,
-            {
-                "vcita": {
-                    "uid": UID,
-                    "businessUnread": True,
-                    "spam": True,
-                    "deleted": True,
-                    "campaign": "spring-sale",
-                    "sourceType": "contact_form",
-                    "mobile": False,
-                    "followUp": True,
-                    "followUpDate": "2099-05-06T13:31:21+03:00",
-                    "followUpMessage": "call back about pricing",
-                }
-            },
-        )
+        result = await update_one(client, {"vcita": vcita})
+    return result, seen
+
+
+async def test_update_sends_documented_request() -> None:
+    result, seen = await _send(
+        {
+            "uid": UID,
+            "businessUnread": True,
+            "spam": True,
+            "deleted": True,
+            "campaign": "spring-sale",
+            "sourceType": "contact_form",
+            "mobile": False,
+            "followUp": True,
+            "followUpDate": "2099-05-06T13:31:21+03:00",
+            "followUpMessage": "call back about pricing",
+        }
+    )
     [request] = seen
     assert request.method == "PUT"
     assert str(request.url) == f"https://api.vcita.biz/v2/conversations/{UID}"
-    assert request.headers["Authorization"] == f"Bearer {LIVE_TOKENS[VcitaAdapter.provider]}"
+    assert request.headers["Authorization"] == f"Bearer {LIVE_TOKENS[Provider.VCITA]}"
     assert request.headers["Content-Type"] == "application/json"
     assert json.loads(request.content) == {
         "business_unread": True,
@@ -87,6 +93,30 @@ async def test_update_sends_documented_request() -> None:
     }
 
 
+async def test_deleted_false_is_sent() -> None:
+    result, seen = await _send({"uid": UID, "deleted": False})
+    assert json.loads(seen[0].content) == {"deleted": False}
+    assert result["__typename"] == "ConversationUpdated"
+
+
+async def test_complete_follow_up_false_is_sent_when_creating_a_follow_up() -> None:
+    result, seen = await _send({"uid": UID, "followUp": True, "completeFollowUp": False})
+    assert json.loads(seen[0].content) == {"follow_up": True, "complete_follow_up": False}
+    assert result["__typename"] == "ConversationUpdated"
+
+
+@pytest.mark.parametrize("field", ["campaign", "sourceType"])
+async def test_null_campaign_and_source_type_are_sent_as_null(field: str) -> None:
+    _, seen = await _send({"uid": UID, field: None})
+    wire_name = {"campaign": "campaign", "sourceType": "source_type"}[field]
+    assert json.loads(seen[0].content) == {wire_name: None}
+
+
+async def test_absent_campaign_and_source_type_are_not_sent() -> None:
+    _, seen = await _send({"uid": UID, "mobile": True})
+    assert json.loads(seen[0].content) == {"mobile": True}
+
+
 async def test_merged_uid_reports_the_merge_target() -> None:
     transport, seen = mock_upstream(lambda request: _ok())
     async with app_client(live_settings(), transport) as client:
@@ -100,9 +130,39 @@ async def test_configured_base_url_is_used_and_uid_is_escaped() -> None:
     transport, seen = mock_upstream(lambda request: _ok())
     settings = live_settings(INBOXGRAPH_VCITA_BASE_URL="https://vcita.internal/proxy/")
     async with app_client(settings, transport) as client:
-        await update_one(client, {"vcita": {"uid": "a/b c", "spam": False}})
-    assert seen[0].url.raw_path == b"/proxy/v2/conversations/a%2Fb%20c"
+        await update_one(client, {"vcita": {"uid": "a b%ü", "spam": False}})
+    assert seen[0].url.raw_path == b"/proxy/v2/conversations/a%20b%25%C3%BC"
     assert seen[0].url.host == "vcita.internal"
+
+
+@pytest.mark.parametrize(
+    "uid",
+    [
+        "",
+        "   ",
+        ".",
+        "..",
+        "a/b",
+        "a\\b",
+        "a?b",
+        "a#b",
+        "a\x00b",
+        "a\nb",
+        "a\x7fb",
+        "x" * 257,
+    ],
+    ids=repr,
+)
+async def test_uid_that_cannot_be_one_path_segment_is_refused_before_sending(uid: str) -> None:
+    result, seen = await _send({"uid": uid, "archived": True})
+    assert (result["code"], result["field"]) == ("INVALID_INPUT", "vcita.uid")
+    assert result["mayHaveBeenApplied"] is False
+    assert seen == []
+
+
+async def test_uid_of_256_characters_is_sent() -> None:
+    _, seen = await _send({"uid": "x" * 256, "archived": True})
+    assert seen[0].url.path == "/v2/conversations/" + "x" * 256
 
 
 def test_build_update_sends_only_given_fields_in_vcita_names() -> None:
@@ -114,6 +174,14 @@ def test_build_update_sends_only_given_fields_in_vcita_names() -> None:
         f"/v2/conversations/{UID}",
         {"follow_up": False, "complete_follow_up": True},
     )
+
+
+def test_build_update_tells_absent_from_null_campaign_and_source_type() -> None:
+    adapter = _adapter()
+    cleared = VcitaConversationUpdate(uid=UID, campaign=None, source_type=None)
+    assert adapter.build_update(cleared).json == {"campaign": None, "source_type": None}
+    untouched = VcitaConversationUpdate(uid=UID, mobile=True)
+    assert adapter.build_update(untouched).json == {"mobile": True}
 
 
 def test_follow_up_date_is_sent_in_utc_with_trailing_z() -> None:
@@ -143,28 +211,29 @@ def test_follow_up_date_is_sent_in_utc_with_trailing_z() -> None:
         "OK",
     ],
 )
-async def test_unexpected_success_body_is_an_upstream_error(body: Any) -> None:
-    transport, _ = mock_upstream(lambda request: httpx.Response(200, json=body))
+async def test_unreadable_success_body_is_unconfirmed(body: Any) -> None:
+    transport, seen = mock_upstream(lambda request: httpx.Response(200, json=body))
     async with app_client(live_settings(), transport) as client:
         result = await update_one(client, {"vcita": {"uid": UID, "archived": True}})
     assert result["__typename"] == "UpdateFailed"
-    assert result["code"] == "UPSTREAM_ERROR"
-    assert result["providerStatus"] == 200
+    assert (result["code"], result["providerStatus"]) == ("UNCONFIRMED", 200)
+    assert (result["mayHaveBeenApplied"], result["retryable"]) == (True, False)
+    assert len(seen) == 1
 
 
-async def test_non_json_success_body_is_an_upstream_error() -> None:
+async def test_non_json_success_body_is_unconfirmed() -> None:
     transport, _ = mock_upstream(lambda request: httpx.Response(200, text="<html>OK</html>"))
     async with app_client(live_settings(), transport) as client:
         result = await update_one(client, {"vcita": {"uid": UID, "archived": True}})
-    assert result["code"] == "UPSTREAM_ERROR"
+    assert (result["code"], result["mayHaveBeenApplied"]) == ("UNCONFIRMED", True)
 
 
 @pytest.mark.parametrize(
     ("update", "field"),
     [
         (VcitaConversationUpdate(uid="  ", archived=True), "vcita.uid"),
+        (VcitaConversationUpdate(uid="a/b", archived=True), "vcita.uid"),
         (VcitaConversationUpdate(uid=UID), "vcita"),
-        (VcitaConversationUpdate(uid=UID, deleted=False), "vcita.deleted"),
         # followUpDate and followUpMessage are only read when creating/updating a follow-up.
         (VcitaConversationUpdate(uid=UID, follow_up_date=FUTURE), "vcita.followUpDate"),
         (
@@ -201,7 +270,14 @@ async def test_non_json_success_body_is_an_upstream_error() -> None:
             ),
             "vcita.followUpDate",
         ),
-        # completeFollowUp is only read when a follow-up is removed.
+        # A time that has no UTC equivalent cannot be sent in UTC.
+        (
+            VcitaConversationUpdate(
+                uid=UID, follow_up=True, follow_up_date=datetime.fromisoformat(BEYOND_UTC)
+            ),
+            "vcita.followUpDate",
+        ),
+        # completeFollowUp: true is only read when a follow-up is removed.
         (VcitaConversationUpdate(uid=UID, complete_follow_up=True), "vcita.completeFollowUp"),
         (
             VcitaConversationUpdate(uid=UID, archived=True, complete_follow_up=True),
@@ -213,7 +289,7 @@ async def test_non_json_success_body_is_an_upstream_error() -> None:
         ),
         (
             VcitaConversationUpdate(
-                uid=UID, follow_up=True, archived=False, complete_follow_up=False
+                uid=UID, follow_up=True, archived=False, complete_follow_up=True
             ),
             "vcita.completeFollowUp",
         ),
@@ -229,11 +305,24 @@ def test_validate_refuses_documented_violations(
     assert caught.value.message.startswith(f"{field}: ")
 
 
+def test_follow_up_date_beyond_utc_is_refused_with_its_rule() -> None:
+    update = VcitaConversationUpdate(
+        uid=UID, follow_up=True, follow_up_date=datetime.fromisoformat(BEYOND_UTC)
+    )
+    with pytest.raises(InvalidInput, match="must be a time that exists in UTC"):
+        _adapter().validate(update)
+
+
 @pytest.mark.parametrize(
     "update",
     [
         VcitaConversationUpdate(uid=UID, archived=True),
         VcitaConversationUpdate(uid=UID, deleted=True, mobile=False, campaign=""),
+        # vcita documents only `deleted: true`; `false` goes through as given.
+        VcitaConversationUpdate(uid=UID, deleted=False),
+        # A null campaign or source type clears it: that is a change to send.
+        VcitaConversationUpdate(uid=UID, campaign=None),
+        VcitaConversationUpdate(uid=UID, source_type=None),
         VcitaConversationUpdate(uid=UID, follow_up=True),
         VcitaConversationUpdate(
             uid=UID,
@@ -250,6 +339,11 @@ def test_validate_refuses_documented_violations(
         VcitaConversationUpdate(uid=UID, follow_up=True, archived=True, complete_follow_up=True),
         VcitaConversationUpdate(uid=UID, follow_up=False, complete_follow_up=False),
         VcitaConversationUpdate(uid=UID, follow_up=False, archived=True),
+        # completeFollowUp defaults to false, so sending false anywhere loses nothing.
+        VcitaConversationUpdate(uid=UID, follow_up=True, complete_follow_up=False),
+        VcitaConversationUpdate(uid=UID, follow_up=True, archived=False, complete_follow_up=False),
+        VcitaConversationUpdate(uid=UID, spam=True, complete_follow_up=False),
+        VcitaConversationUpdate(uid="x" * 256, archived=True),
     ],
 )
 def test_validate_accepts_documented_combinations(update: VcitaConversationUpdate) -> None:
@@ -296,15 +390,18 @@ def test_error_details_read_vcita_error_bodies(body: Any, details: ErrorDetails)
     assert _adapter().error_details(422, body) == details
 
 
-def test_target_key_is_the_uid() -> None:
+def test_target_is_the_uid() -> None:
     adapter = _adapter()
-    assert adapter.target_key(VcitaConversationUpdate(uid=UID, spam=True)) == UID
-    assert adapter.target_key(VcitaConversationUpdate(uid=MERGED_UID, spam=True)) == MERGED_UID
+    assert adapter.target(VcitaConversationUpdate(uid=UID, spam=True)) == UID
+    assert adapter.target(VcitaConversationUpdate(uid=MERGED_UID, spam=True)) == MERGED_UID
 
 
 async def test_read_is_refused_without_any_upstream_call() -> None:
     transport, seen = mock_upstream(lambda request: httpx.Response(200))
-    gateway = connect_upstreams(live_settings(), transport=transport).gateway(Provider.VCITA)
-    with pytest.raises(ReadUnsupported, match="no endpoint"):
-        await gateway.read(["89m2pnabgozdvd9f"])
+    upstreams = connect_upstreams(live_settings(), transport=transport)
+    try:
+        with pytest.raises(ReadUnsupported, match="no endpoint"):
+            await upstreams.client(Provider.VCITA).read([VcitaConversationRef(uid=UID)])
+    finally:
+        await upstreams.aclose()
     assert seen == []

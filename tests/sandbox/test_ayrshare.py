@@ -46,27 +46,24 @@ async def ayrshare() -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def _conversations(
+async def _conversation_ids(
     client: httpx.AsyncClient, platform: str, headers: dict[str, str] | None = None, **params: str
-) -> dict[str, str]:
-    """{conversation id: status} of a conversationsOnly listing."""
-    response = await client.get(
-        f"/api/messages/{platform}",
-        params={"conversationsOnly": "true", **params},
-        headers=headers,
-    )
+) -> set[str]:
+    """The conversations a profile's documented messages listing shows (`status` default)."""
+    response = await client.get(f"/api/messages/{platform}", params=params, headers=headers)
     assert response.status_code == 200, response.text
-    return {c["id"]: c["status"] for c in response.json()["conversationsDetails"]}
+    return {m["conversationId"] for m in response.json()["messages"]}
 
 
 async def test_put_archives_and_reactivates(ayrshare: httpx.AsyncClient) -> None:
     response = await ayrshare.put(f"/api/messages/instagram/{INSTAGRAM}", json=ARCHIVE)
     assert (response.status_code, response.json()) == (200, {"status": "success"})
-    assert await _conversations(ayrshare, "instagram") == {}
-    assert await _conversations(ayrshare, "instagram", status="archived") == {INSTAGRAM: "archived"}
+    assert await _conversation_ids(ayrshare, "instagram") == set()
+    assert await _conversation_ids(ayrshare, "instagram", status="archived") == {INSTAGRAM}
     response = await ayrshare.put(f"/api/messages/instagram/{INSTAGRAM}", json={"status": "active"})
     assert response.status_code == 200
-    assert await _conversations(ayrshare, "instagram") == {INSTAGRAM: "active"}
+    assert await _conversation_ids(ayrshare, "instagram") == {INSTAGRAM}
+    assert await _conversation_ids(ayrshare, "instagram", status="archived") == set()
 
 
 async def test_put_to_the_current_status_succeeds(ayrshare: httpx.AsyncClient) -> None:
@@ -90,7 +87,7 @@ async def test_requires_bearer_api_key(ayrshare: httpx.AsyncClient, authorizatio
             "status": "error",
             "message": "API Key not valid. Please verify your API Key.",
         }
-    assert await _conversations(ayrshare, "instagram") == {INSTAGRAM: "active"}
+    assert await _conversation_ids(ayrshare, "instagram") == {INSTAGRAM}
 
 
 @pytest.mark.parametrize("platform", ["linkedin", "Instagram", "INSTAGRAM", "tiktok"])
@@ -106,7 +103,7 @@ async def test_unknown_platform_is_101(ayrshare: httpx.AsyncClient, platform: st
 async def test_missing_or_unknown_status_is_101(ayrshare: httpx.AsyncClient, body: object) -> None:
     response = await ayrshare.put(f"/api/messages/instagram/{INSTAGRAM}", json=body)
     assert (response.status_code, response.json()) == (400, MISSING_OR_INCORRECT_PARAMETERS)
-    assert await _conversations(ayrshare, "instagram") == {INSTAGRAM: "active"}
+    assert await _conversation_ids(ayrshare, "instagram") == {INSTAGRAM}
 
 
 @pytest.mark.parametrize(
@@ -149,14 +146,14 @@ async def test_json_content_type_with_charset_is_accepted(ayrshare: httpx.AsyncC
         f"/api/messages/instagram/{INSTAGRAM}%2Fextra",
     ],
 )
-async def test_unknown_conversation_is_404(ayrshare: httpx.AsyncClient, path: str) -> None:
+async def test_a_conversation_the_update_cannot_act_on_is_101(
+    ayrshare: httpx.AsyncClient, path: str
+) -> None:
+    """The update doc documents only 101 for a refused parameter: no invented 404."""
     response = await ayrshare.put(path, json=ARCHIVE)
-    assert response.status_code == 404
-    assert response.json() == {
-        "action": "request",
-        "status": "error",
-        "message": "Conversation not found.",
-    }
+    assert (response.status_code, response.json()) == (400, MISSING_OR_INCORRECT_PARAMETERS)
+    assert await _conversation_ids(ayrshare, "instagram") == {INSTAGRAM}
+    assert await _conversation_ids(ayrshare, "facebook") == {FACEBOOK}
 
 
 async def test_profile_key_acts_for_that_user_profile(ayrshare: httpx.AsyncClient) -> None:
@@ -169,15 +166,17 @@ async def test_profile_key_acts_for_that_user_profile(ayrshare: httpx.AsyncClien
     profile_as_profile = await ayrshare.put(
         f"/api/messages/twitter/{PROFILE_TWITTER}", json=ARCHIVE, headers=AS_PROFILE
     )
-    assert primary_as_profile.status_code == profile_as_primary.status_code == 404
-    assert primary_as_profile.json() == profile_as_primary.json()
+    # Another profile's conversation is refused as the documented 101, not an invented 404.
+    for refused in (primary_as_profile, profile_as_primary):
+        assert (refused.status_code, refused.json()) == (400, MISSING_OR_INCORRECT_PARAMETERS)
     assert profile_as_profile.status_code == 200
-    assert await _conversations(ayrshare, "twitter") == {}
-    assert await _conversations(ayrshare, "twitter", AS_PROFILE, status="archived") == {
-        PROFILE_TWITTER: "archived"
+    assert await _conversation_ids(ayrshare, "twitter") == set()
+    assert await _conversation_ids(ayrshare, "twitter", AS_PROFILE) == set()
+    assert await _conversation_ids(ayrshare, "twitter", AS_PROFILE, status="archived") == {
+        PROFILE_TWITTER
     }
-    assert await _conversations(ayrshare, "instagram", AS_PROFILE) == {}
-    assert await _conversations(ayrshare, "instagram") == {INSTAGRAM: "active"}
+    assert await _conversation_ids(ayrshare, "instagram", AS_PROFILE) == set()
+    assert await _conversation_ids(ayrshare, "instagram") == {INSTAGRAM}
 
 
 async def test_blank_profile_key_acts_for_the_primary_profile(ayrshare: httpx.AsyncClient) -> None:
@@ -185,21 +184,19 @@ async def test_blank_profile_key_acts_for_the_primary_profile(ayrshare: httpx.As
         f"/api/messages/instagram/{INSTAGRAM}", json=ARCHIVE, headers={"Profile-Key": "  "}
     )
     assert response.status_code == 200
-    assert await _conversations(ayrshare, "instagram", status="archived") == {INSTAGRAM: "archived"}
+    assert await _conversation_ids(ayrshare, "instagram", status="archived") == {INSTAGRAM}
 
 
-async def test_unknown_profile_key_is_403(ayrshare: httpx.AsyncClient) -> None:
+async def test_unknown_profile_key_is_101(ayrshare: httpx.AsyncClient) -> None:
+    """The documented 101 on every route, not an invented 403; nothing is counted or changed."""
     headers = {"Profile-Key": "UNKNOWN-PROFILE-KEY"}
     for response in (
         await ayrshare.put(f"/api/messages/instagram/{INSTAGRAM}", json=ARCHIVE, headers=headers),
         await ayrshare.get("/api/messages/instagram", headers=headers),
     ):
-        assert response.status_code == 403
-        assert response.json() == {
-            "action": "request",
-            "status": "error",
-            "message": "Profile Key not valid. Please verify the Profile Key.",
-        }
+        assert (response.status_code, response.json()) == (400, MISSING_OR_INCORRECT_PARAMETERS)
+        assert "x-ratelimit-count" not in response.headers
+    assert await _conversation_ids(ayrshare, "instagram") == {INSTAGRAM}
 
 
 async def test_every_answer_carries_rate_limit_headers(ayrshare: httpx.AsyncClient) -> None:
@@ -228,7 +225,9 @@ async def test_300_requests_per_5_minutes_per_profile() -> None:
             "User Profile.",
         }
         assert refused.headers["x-ratelimit-count"] == "300"
-        assert (await ayrshare.get("/api/messages/twitter", headers=AS_PROFILE)).status_code == 200
+        other_profile = await ayrshare.get("/api/messages/twitter", headers=AS_PROFILE)
+        assert other_profile.status_code == 200
+        assert other_profile.headers["x-ratelimit-count"] == "1"
         clock.now += 299.9
         assert (await ayrshare.get("/api/messages/instagram")).status_code == 429
         clock.now += 0.1
@@ -270,9 +269,29 @@ async def test_rate_limited_requests_older_than_24_hours_do_not_count() -> None:
         assert (await ayrshare.get("/api/messages/instagram")).status_code == 403
 
 
-async def test_conversations_only_lists_ids_status_and_participant(
+async def test_messages_listing_has_the_documented_shape(ayrshare: httpx.AsyncClient) -> None:
+    body = (await ayrshare.get("/api/messages/facebook")).json()
+    assert set(body) == {"status", "messages", "lastUpdated", "nextUpdate"}
+    assert body["status"] == "success"
+    assert body["messages"] == [
+        {
+            "id": "fbConv0001-m1",
+            "conversationId": FACEBOOK,
+            "platform": "facebook",
+            "action": "received",
+            "senderId": "7101149746568444",
+            "senderDetails": {"name": "John Smith"},
+            "recipientId": "106638148652444",
+            "message": "How is the weather?",
+            "created": "2026-04-21T08:00:00.000Z",
+        }
+    ]
+
+
+async def test_conversations_only_answers_the_inferred_listing(
     ayrshare: httpx.AsyncClient,
 ) -> None:
+    """The parameter is documented, its answer is not: this pins the emulator's own shape."""
     response = await ayrshare.get(
         "/api/messages/instagram",
         params={"conversationsOnly": "true", "conversationId": "ignored"},
@@ -287,6 +306,7 @@ async def test_conversations_only_lists_ids_status_and_participant(
             "participant": {"id": "17841400000000001", "name": "Jane Doe"},
         }
     ]
+    assert "messages" not in body
 
 
 async def test_messages_default_to_active_conversations_newest_first(
@@ -321,10 +341,13 @@ async def test_reads_have_no_side_effects(ayrshare: httpx.AsyncClient) -> None:
         return {k: v for k, v in body.items() if k not in {"lastUpdated", "nextUpdate"}}
 
     first = await ayrshare.get("/api/messages/instagram")
-    listing = await _conversations(ayrshare, "instagram")
+    narrowed = await ayrshare.get("/api/messages/instagram", params={"conversationId": INSTAGRAM})
+    listing = await ayrshare.get("/api/messages/instagram", params={"conversationsOnly": "true"})
     second = await ayrshare.get("/api/messages/instagram")
-    assert stable(first.json()) == stable(second.json())
-    assert listing == await _conversations(ayrshare, "instagram") == {INSTAGRAM: "active"}
+    assert stable(first.json()) == stable(second.json()) == stable(narrowed.json())
+    assert listing.status_code == 200
+    assert await _conversation_ids(ayrshare, "instagram") == {INSTAGRAM}
+    assert await _conversation_ids(ayrshare, "instagram", status="archived") == set()
 
 
 @pytest.mark.parametrize(("platform", "seconds"), [("instagram", 60), ("twitter", 15)])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -192,10 +192,89 @@ async def test_deleted_true_soft_deletes(vcita: httpx.AsyncClient, state: VcitaS
     assert UID in state.conversations
 
 
-async def test_deleted_false_is_ignored(vcita: httpx.AsyncClient, state: VcitaState) -> None:
+async def test_deleted_true_again_sets_deleted_at_again(
+    vcita: httpx.AsyncClient, state: VcitaState
+) -> None:
     await put(vcita, {"deleted": True})
-    response = await put(vcita, {"deleted": False})
+    state.clock = lambda: NOW + timedelta(hours=1)
+    response = await put(vcita, {"deleted": True})
+    assert response.json()["data"]["conversation"]["deleted_at"] == "2026-05-06T11:00:00.000Z"
+
+
+@pytest.mark.parametrize("value", [False, "false", "0", 0], ids=repr)
+async def test_deleted_false_clears_the_soft_delete(
+    vcita: httpx.AsyncClient, state: VcitaState, value: Any
+) -> None:
+    await put(vcita, {"deleted": True})
+    response = await put(vcita, {"deleted": value})
+    conversation = response.json()["data"]["conversation"]
+    assert (conversation["deleted"], conversation["deleted_at"]) == (False, None)
+    assert (state.conversations[UID]["deleted"], state.conversations[UID]["deleted_at"]) == (
+        False,
+        None,
+    )
+
+
+async def test_soft_deleted_conversation_can_still_be_updated(
+    vcita: httpx.AsyncClient, state: VcitaState
+) -> None:
+    await put(vcita, {"deleted": True})
+    response = await put(vcita, {"archived": True})
+    assert response.status_code == 200
     assert response.json()["data"]["conversation"]["deleted"] is True
+
+
+@pytest.mark.parametrize("value", [None, "", {"value": False}, [False]])
+@pytest.mark.parametrize("name", ["archived", "business_unread", "spam", "deleted", "mobile"])
+async def test_null_blank_or_structured_booleans_change_nothing(
+    vcita: httpx.AsyncClient, state: VcitaState, name: str, value: Any
+) -> None:
+    await put(vcita, {name: True})
+    before = dict(state.conversations[UID])
+    client_before = dict(state.clients[SANDBOX_CLIENT_UID])
+    collaborator_before = dict(follow_up(state) or {})
+    response = await put(vcita, {name: value})
+    assert response.status_code == 200
+    assert response.json()["data"]["conversation"][name] is True
+    assert state.conversations[UID] == before
+    assert state.clients[SANDBOX_CLIENT_UID] == client_before
+    assert dict(follow_up(state) or {}) == collaborator_before
+
+
+@pytest.mark.parametrize("name", ["campaign", "source_type"])
+async def test_null_campaign_or_source_type_clears_it(
+    vcita: httpx.AsyncClient, state: VcitaState, name: str
+) -> None:
+    await put(vcita, {name: "spring-sale"})
+    assert state.conversations[UID][name] == "spring-sale"
+    response = await put(vcita, {name: None})
+    assert response.status_code == 200
+    assert state.conversations[UID][name] is None
+
+
+async def test_absent_campaign_is_left_alone(vcita: httpx.AsyncClient, state: VcitaState) -> None:
+    await put(vcita, {"campaign": "spring-sale"})
+    response = await put(vcita, {"mobile": True})
+    assert response.json()["data"]["conversation"]["campaign"] == "spring-sale"
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [(12, "12"), (True, "true"), ({"name": "x"}, "spring-sale"), (["x"], "spring-sale")],
+)
+async def test_campaign_keeps_ruby_scalars_only(
+    vcita: httpx.AsyncClient, state: VcitaState, value: Any, stored: str
+) -> None:
+    await put(vcita, {"campaign": "spring-sale"})
+    await put(vcita, {"campaign": value})
+    assert state.conversations[UID]["campaign"] == stored
+
+
+async def test_answer_leaves_source_type_to_the_deep_representation(
+    vcita: httpx.AsyncClient,
+) -> None:
+    response = await put(vcita, {"source_type": "contact_form"})
+    assert "source_type" not in response.json()["data"]["conversation"]
 
 
 async def test_follow_up_true_creates_the_staff_follow_up(
@@ -386,6 +465,41 @@ async def test_follow_up_false_when_none_is_active_changes_nothing(
     await put(vcita, {"follow_up": False, "complete_follow_up": True})
     collaborator = follow_up(state)
     assert collaborator is not None and collaborator["follow_up_status"] == "dismissed"
+
+
+@pytest.mark.parametrize("value", [None, ""])
+async def test_null_or_blank_follow_up_removes_like_false(
+    vcita: httpx.AsyncClient, state: VcitaState, value: Any
+) -> None:
+    await put(vcita, {"follow_up": True})
+    response = await put(vcita, {"follow_up": value, "complete_follow_up": None})
+    assert response.status_code == 200
+    collaborator = follow_up(state)
+    assert collaborator is not None
+    assert (collaborator["follow_up"], collaborator["follow_up_status"]) == (False, "dismissed")
+
+
+async def test_removing_without_an_active_follow_up_creates_no_record(
+    vcita: httpx.AsyncClient, state: VcitaState
+) -> None:
+    await put(vcita, {"follow_up": False, "complete_follow_up": True})
+    await put(vcita, {"follow_up": True, "archived": True})
+    assert follow_up(state) is None
+
+
+async def test_naive_follow_up_date_is_read_as_utc(
+    vcita: httpx.AsyncClient, state: VcitaState
+) -> None:
+    response = await put(vcita, {"follow_up": True, "follow_up_date": "2026-05-06T10:00:01"})
+    assert response.status_code == 200
+    collaborator = follow_up(state)
+    assert collaborator is not None and collaborator["follow_up_date"] == "2026-05-06T10:00:01.000Z"
+
+
+async def test_merge_cycle_is_404(vcita: httpx.AsyncClient, state: VcitaState) -> None:
+    state.conversations[UID]["merged_into"] = MERGED_UID
+    response = await put(vcita, {"archived": True}, uid=MERGED_UID)
+    assert response.status_code == 404
 
 
 async def test_follow_ups_belong_to_the_requesting_staff(
