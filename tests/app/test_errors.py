@@ -28,10 +28,6 @@ TRANSPORT_CASES: dict[str, Exception] = {
 }
 
 
-def _raise(exc: Exception) -> httpx.Response:
-    raise exc
-
-
 async def _outcome(
     provider: Provider, answer: Callable[[httpx.Request], httpx.Response], **env: str
 ) -> dict[str, Any]:
@@ -64,9 +60,11 @@ async def test_error_table(
         # The update itself went out once; a provider may read before deciding not to retry.
         assert [s for s in row["sent"] if not s.startswith("GET")] == row["sent"][:1]
     for code, exc in TRANSPORT_CASES.items():
-        row = table[type(exc).__name__] = await _outcome(
-            provider, lambda request, exc=exc: _raise(exc)
-        )
+
+        def fail(request: httpx.Request, exc: Exception = exc) -> httpx.Response:
+            raise exc
+
+        row = table[type(exc).__name__] = await _outcome(provider, fail)
         assert row["result"]["code"] == code
         assert row["result"]["retryable"] is True
         assert row["result"]["providerStatus"] is None

@@ -18,7 +18,7 @@ from graphql import (
     build_schema,
 )
 
-from inboxgraph.api import schema
+from inboxgraph.api.schema import schema
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED_SDL = ROOT / "graphql" / "schema.graphql"
