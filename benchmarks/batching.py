@@ -86,7 +86,7 @@ async def batched(client: httpx.AsyncClient, inputs: list[dict[str, object]]) ->
 async def run(scenario: Scenario, inputs: list[dict[str, object]], latency: float) -> Outcome:
     upstream = SlowUpstream(latency)
     settings = load_settings({"INBOXGRAPH_PUFFLE_TOKEN": "benchmark-token"})
-    app = create_app(services=connect_upstreams(settings, transport=upstream))
+    app = create_app(upstreams=connect_upstreams(settings, transport=upstream))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         started = time.perf_counter()

@@ -15,8 +15,7 @@ import statistics
 import time
 from typing import Any
 
-from strawberry.extensions import AddValidationRules
-
+from inboxgraph.api import schema as api
 from inboxgraph.config import load_settings
 from inboxgraph.resolvers.context import RequestContext
 from inboxgraph.upstreams import connect_upstreams
@@ -24,20 +23,14 @@ from inboxgraph.upstreams import connect_upstreams
 QUERY = """query Modes { providers { provider mode } }"""
 
 
-def uncached_schema() -> Any:
-    return root.InboxGraphSchema(
-        query=root.Query,
-        mutation=root.Mutation,
-        federation_version=root.FEDERATION_VERSION,
-        extensions=[lambda: AddValidationRules(list(root.LIMIT_RULES))],
-        config=root.StrawberryConfig(scalar_map=root.SCALAR_MAP),
-    )
-
-
 async def rate(schema: Any, requests: int) -> float:
+    upstreams = connect_upstreams(load_settings({}))
     context = RequestContext(
-        request=None, response=None, services=connect_upstreams(load_settings({}))
-    )  # type: ignore[arg-type]
+        request=None,  # type: ignore[arg-type]
+        response=None,
+        clients=upstreams.clients,
+        modes={p: s.mode for p, s in upstreams.settings.providers.items()},
+    )
     started = time.perf_counter()
     for _ in range(requests):
         result = await schema.execute(QUERY, context_value=context)
@@ -54,8 +47,8 @@ async def main() -> None:
     args = parser.parse_args()
     rows = []
     for name, schema in (
-        ("no parser/validation cache (baseline)", uncached_schema()),
-        ("ParserCache + ValidationCache (served)", root.schema),
+        ("no parser/validation cache (baseline)", api.build_schema(caches=False)),
+        ("ParserCache + ValidationCache (served)", api.schema),
     ):
         rows.append(
             (

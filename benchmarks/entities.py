@@ -35,7 +35,7 @@ REPRESENTATIONS = (KNOWN * 17)[:100]
 
 
 async def run(batched: bool, latency: float) -> tuple[float, int, int]:
-    services = connect_upstreams(load_settings({}))
+    upstreams = connect_upstreams(load_settings({}))
     calls = 0
 
     async def slow(request: httpx.Request) -> None:
@@ -43,8 +43,8 @@ async def run(batched: bool, latency: float) -> tuple[float, int, int]:
         calls += 1
         await asyncio.sleep(latency)
 
-    services.client.event_hooks["request"].append(slow)
-    transport = httpx.ASGITransport(app=create_app(services=services))
+    upstreams.http.event_hooks["request"].append(slow)
+    transport = httpx.ASGITransport(app=create_app(upstreams=upstreams))
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         groups = [REPRESENTATIONS] if batched else [[r] for r in REPRESENTATIONS]
         started = time.perf_counter()

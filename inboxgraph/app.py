@@ -11,46 +11,24 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
-from inboxgraph.api import schema
+from inboxgraph.api.schema import build_schema
+from inboxgraph.auth import BearerAuth
 from inboxgraph.config import Settings, load_settings
-from inboxgraph.middleware import RequestContextMiddleware
-from inboxgraph.resolvers.context import RequestContext
+from inboxgraph.graphql_view import InboxGraphQL
+from inboxgraph.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from inboxgraph.upstreams import Upstreams, connect_upstreams
-
-
-class InboxGraphQL(GraphQL[RequestContext, None]):
-    """Strawberry's ASGI view with inboxgraph's per-request context."""
-
-    def __init__(self, upstreams: Upstreams) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
-        self._upstreams = upstreams
-        self._modes = {p: s.mode for p, s in upstreams.settings.providers.items()}
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket | None
-    ) -> RequestContext:
-        return RequestContext(
-            request=request,
-            response=response,
-            clients=self._upstreams.clients,
-            modes=self._modes,
-        )
 
 
 def create_app(settings: Settings | None = None, upstreams: Upstreams | None = None) -> Starlette:
     """The inboxgraph app. Without arguments it reads its settings from the environment."""
     upstreams = upstreams or connect_upstreams(settings or load_settings())
     settings = upstreams.settings
+    modes = {p: s.mode for p, s in settings.providers.items()}
 
     async def healthz(request: Request) -> Response:
         return JSONResponse(
-            {
-                "status": "ok",
-                "providers": {p.name: s.mode.name for p, s in settings.providers.items()},
-            }
+            {"status": "ok", "providers": {p.name: mode.name for p, mode in modes.items()}}
         )
 
     @asynccontextmanager
@@ -58,8 +36,14 @@ def create_app(settings: Settings | None = None, upstreams: Upstreams | None = N
         yield
         await upstreams.aclose()
 
-    graphql_view = InboxGraphQL(upstreams)
-    middleware = []
+    graphql_view = InboxGraphQL(
+        build_schema(settings.limits),
+        clients=upstreams.clients,
+        modes=modes,
+        auth=BearerAuth(settings.api_tokens),
+        request_timeout_seconds=settings.limits.request_timeout_seconds,
+    )
+    middleware = [Middleware(RequestIdMiddleware)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -69,7 +53,7 @@ def create_app(settings: Settings | None = None, upstreams: Upstreams | None = N
                 allow_headers=["*"],
             )
         )
-    middleware.append(Middleware(RequestContextMiddleware, api_token=settings.api_token))
+    middleware.append(Middleware(BodySizeLimitMiddleware, max_bytes=settings.limits.max_body_bytes))
     return Starlette(
         routes=[
             Route("/graphql", graphql_view, methods=["GET", "POST"]),

@@ -6,9 +6,11 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version
+from typing import NoReturn
 
 from inboxgraph.config import ConfigurationError, load_settings
-from inboxgraph.request_ids import RequestIdLogFilter
+from inboxgraph.request_scope import RequestIdLogFilter
 from inboxgraph.secrets import RedactingFilter, Redactor
 
 DEFAULT_HOST = "127.0.0.1"
@@ -16,18 +18,54 @@ DEFAULT_PORT = 8000
 DEFAULT_SANDBOX_PORT = 8001
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="inboxgraph", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser(
-        "serve", help="serve the GraphQL API (sandbox for unconfigured providers)"
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose refusals are one line, pointing at --help."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a TCP port (1-65535)")
+    return int(value)
+
+
+def _listening(parser: argparse.ArgumentParser, what: str, port: int) -> None:
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"interface to serve {what} on (0.0.0.0 for all)"
     )
-    serve.add_argument("--host", default=DEFAULT_HOST)
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
-    commands.add_parser("schema", help="print the subgraph SDL")
-    sandbox = commands.add_parser("sandbox", help="serve the provider emulators over real HTTP")
-    sandbox.add_argument("--host", default=DEFAULT_HOST)
-    sandbox.add_argument("--port", type=int, default=DEFAULT_SANDBOX_PORT)
+    parser.add_argument("--port", type=_port, default=port, help="TCP port to listen on")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="inboxgraph",
+        description="One typed GraphQL API to change conversations in five inbox providers.",
+        epilog="Configuration is read from INBOXGRAPH_* environment variables (see README.md).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('inboxgraph')}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    defaults = argparse.ArgumentDefaultsHelpFormatter
+    serve = commands.add_parser(
+        "serve",
+        formatter_class=defaults,
+        help="serve the GraphQL API (providers without credentials run in the sandbox)",
+        description="Serve the GraphQL API at /graphql (GraphiQL in a browser) and /healthz.",
+    )
+    _listening(serve, "the API", DEFAULT_PORT)
+    commands.add_parser(
+        "schema",
+        help="print the subgraph SDL",
+        description="Print the subgraph SDL (what graphql/schema.graphql holds).",
+    )
+    sandbox = commands.add_parser(
+        "sandbox",
+        formatter_class=defaults,
+        help="serve the provider emulators over real HTTP",
+        description="Serve every provider's emulator, each under /<provider>; GET / lists them.",
+    )
+    _listening(sandbox, "the emulators", DEFAULT_SANDBOX_PORT)
     return parser
 
 
@@ -48,7 +86,7 @@ def configure_logging(secrets: Sequence[str]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "schema":
-        from inboxgraph.api import schema
+        from inboxgraph.api.schema import schema
 
         sys.stdout.write(schema.as_str() + "\n")
         return 0

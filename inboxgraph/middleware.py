@@ -1,17 +1,16 @@
-"""What inboxgraph reads from incoming headers: a request id, and (optionally) a bearer token.
+"""ASGI middleware every HTTP request passes: a request id, and a bounded body.
 
 - `x-request-id`: kept when it is a sane token (<= 128 visible ASCII characters),
   otherwise a new one is made; it is echoed on the response and tagged on every log
   line written while the request runs. A gateway that forwards it ties the logs of
   all subgraphs together.
-- `Authorization`: ignored, unless `INBOXGRAPH_API_TOKEN` is set; then GraphQL
-  operations must carry `Authorization: Bearer <that token>` (the GraphiQL page itself
-  stays reachable). Provider credentials never come from a caller's headers.
+- The request body is counted while it streams in: a declared `Content-Length` over
+  the limit is refused at once, and a body that grows past it is cut off, with 413,
+  before it is buffered.
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 import re
 import uuid
@@ -19,82 +18,109 @@ import uuid
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from inboxgraph.request_ids import current_request_id
-from inboxgraph.secrets import Secret
+from inboxgraph.request_scope import current_request_id
 
 REQUEST_ID_HEADER = "x-request-id"
-_SANE_REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
+_SANE_REQUEST_ID = re.compile(r"[\x21-\x7e]{1,128}")
 
 
-class RequestContextMiddleware:
-    """Request ids for every HTTP request; the optional bearer check for GraphQL operations."""
+class RequestIdMiddleware:
+    """Gives every HTTP request an id, echoed in `x-request-id` and tagged on its logs."""
 
-    def __init__(self, app: ASGIApp, api_token: Secret | None = None) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self._app = app
-        self._api_token = api_token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in {"http", "websocket"}:
             await self._app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        incoming = headers.get(REQUEST_ID_HEADER, "")
-        request_id = incoming if _SANE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        incoming = Headers(scope=scope).get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         token = current_request_id.set(request_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
                 message["headers"] = [
-                    *message["headers"],
+                    *message.get("headers", []),
                     (REQUEST_ID_HEADER.encode(), request_id.encode()),
                 ]
             await send(message)
 
         try:
-            if self._requires_token(scope, headers) and not self._authorized(headers):
-                await _unauthorized(send_with_id)
-                return
             await self._app(scope, receive, send_with_id)
         finally:
             current_request_id.reset(token)
 
-    def _requires_token(self, scope: Scope, headers: Headers) -> bool:
-        if self._api_token is None or scope["path"] != "/graphql":
-            return False
-        if scope["method"] == "OPTIONS":
-            return False
-        # GET without a query is the GraphiQL page, which carries no data.
-        return not (scope["method"] == "GET" and b"query=" not in scope.get("query_string", b""))
 
-    def _authorized(self, headers: Headers) -> bool:
-        assert self._api_token is not None
-        scheme, _, presented = headers.get("authorization", "").partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(
-            presented.strip().encode(), self._api_token.reveal().encode()
+class BodySizeLimitMiddleware:
+    """Refuses, with 413, a request body larger than `max_bytes`, without buffering it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self._app = app
+        self._max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self._max_bytes:
+            await self._refuse(send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self._max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self._app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:  # an answer already under way cannot be replaced
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        await send_json_error(
+            send,
+            413,
+            f"the request body is larger than {self._max_bytes} bytes (INBOXGRAPH_MAX_BODY_BYTES)",
+            "MAX_BODY_BYTES_EXCEEDED",
         )
 
 
-async def _unauthorized(send: Send) -> None:
+class BodyTooLarge(Exception):
+    """The request body grew past the limit while it was read."""
+
+
+async def send_json_error(
+    send: Send, status: int, message: str, code: str, headers: dict[str, str] | None = None
+) -> None:
+    """A GraphQL-shaped JSON error answer, carrying the request id."""
     body = json.dumps(
         {
             "errors": [
                 {
-                    "message": "this inboxgraph requires Authorization: Bearer <api token>",
-                    "extensions": {"code": "UNAUTHENTICATED"},
+                    "message": message,
+                    "extensions": {"code": code, "requestId": current_request_id.get()},
                 }
             ]
         }
     ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 401,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"www-authenticate", b'Bearer realm="inboxgraph"'),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
+    raw_headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        *((name.encode(), value.encode()) for name, value in (headers or {}).items()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": body})

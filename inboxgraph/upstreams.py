@@ -85,6 +85,8 @@ def connect_upstreams(
             token=endpoints[provider][1],
             redactor=redactor,
             not_configured_reason=settings.providers[provider].problem,
+            timeout_seconds=settings.timeout_seconds,
+            max_response_bytes=settings.max_response_bytes,
         )
         for provider, adapter in adapters.items()
     }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from inboxgraph.config import ConfigurationError, Secret, load_settings
+from inboxgraph.config import ConfigurationError, load_settings
 from inboxgraph.domain.provider import Provider, ProviderMode
+from inboxgraph.secrets import Secret
 
 
 def test_no_configuration_means_every_provider_in_sandbox() -> None:

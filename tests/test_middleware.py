@@ -1,14 +1,15 @@
-"""Incoming headers: the request id and the optional API token."""
+"""Every HTTP request: a request id on answers and log lines, and a bounded body."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from inboxgraph.config import load_settings
-from inboxgraph.request_ids import RequestIdLogFilter
+from inboxgraph.request_scope import RequestIdLogFilter
 from tests.support import app_client
 
 QUERY = {"query": "{ providers { provider } }"}
@@ -27,7 +28,7 @@ async def test_request_id_is_echoed(sandbox_client: httpx.AsyncClient) -> None:
 async def test_missing_or_unsafe_request_id_is_replaced(
     sandbox_client: httpx.AsyncClient, incoming: bytes | None
 ) -> None:
-    headers = {} if incoming is None else {"x-request-id": incoming}
+    headers: dict[bytes, bytes] = {} if incoming is None else {b"x-request-id": incoming}
     response = await sandbox_client.post("/graphql", json=QUERY, headers=headers)
     assert len(response.headers["x-request-id"]) == 32
     assert response.headers["x-request-id"].encode() != incoming
@@ -49,29 +50,41 @@ async def test_log_lines_carry_the_request_id(caplog: pytest.LogCaptureFixture) 
     assert all(getattr(r, "request_id", None) == "req-log-1" for r in provider_lines)
 
 
-async def test_api_token_is_required_when_configured() -> None:
-    settings = load_settings({"INBOXGRAPH_API_TOKEN": "caller-secret-1"})
+async def test_a_declared_body_over_the_limit_is_refused_before_reading() -> None:
+    settings = load_settings({"INBOXGRAPH_MAX_BODY_BYTES": "1000"})
     async with app_client(settings) as client:
-        missing = await client.post("/graphql", json=QUERY)
-        wrong = await client.post("/graphql", json=QUERY, headers={"Authorization": "Bearer nope"})
-        right = await client.post(
-            "/graphql", json=QUERY, headers={"Authorization": "Bearer caller-secret-1"}
+        response = await client.post(
+            "/graphql",
+            content=b"{" + b" " * 2000 + b"}",
+            headers={"content-type": "application/json", "x-request-id": "big-1"},
         )
-        get_query = await client.get("/graphql", params=QUERY)
-        page = await client.get("/graphql", headers={"Accept": "text/html"})
-        health = await client.get("/healthz")
-    assert missing.status_code == wrong.status_code == get_query.status_code == 401
-    assert missing.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    assert "caller-secret-1" not in missing.text
-    assert right.status_code == 200 and "errors" not in right.json()
-    assert page.status_code == 200
-    assert health.status_code == 200
+    assert response.status_code == 413
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "MAX_BODY_BYTES_EXCEEDED", "requestId": "big-1"}
 
 
-async def test_without_api_token_authorization_is_ignored(
-    sandbox_client: httpx.AsyncClient,
-) -> None:
-    response = await sandbox_client.post(
-        "/graphql", json=QUERY, headers={"Authorization": "Bearer anything"}
-    )
+async def test_a_streamed_body_growing_past_the_limit_is_cut_off() -> None:
+    sent = 0
+
+    async def chunks() -> AsyncIterator[bytes]:
+        nonlocal sent
+        for _ in range(100):
+            sent += 1
+            yield b" " * 500
+
+    settings = load_settings({"INBOXGRAPH_MAX_BODY_BYTES": "1000"})
+    async with app_client(settings) as client:
+        response = await client.post(
+            "/graphql", content=chunks(), headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "MAX_BODY_BYTES_EXCEEDED"
+    assert sent < 10  # reading stopped as soon as the limit was passed
+
+
+async def test_a_body_within_the_limit_is_served() -> None:
+    settings = load_settings({"INBOXGRAPH_MAX_BODY_BYTES": "1000"})
+    async with app_client(settings) as client:
+        response = await client.post("/graphql", json=QUERY)
     assert response.status_code == 200
+    assert "errors" not in response.json()

@@ -35,18 +35,22 @@ class UpstreamRequest:
 
 @dataclass(frozen=True)
 class UpstreamResponse:
-    """A provider's answer, read whole: status, headers (names in lower case) and body."""
+    """A provider's answer: status, headers (names in lower case) and body, which is
+    `complete` unless it was longer than inboxgraph reads."""
 
     status: int
     headers: Mapping[str, str]
     content: bytes
+    complete: bool = True
 
     @property
     def is_success(self) -> bool:
         return 200 <= self.status < 300
 
     def json(self) -> Any:
-        """The body as JSON; ValueError when it is not JSON."""
+        """The body as JSON; ValueError when it is not JSON (or was cut off)."""
+        if not self.complete:
+            raise ValueError("the answer was longer than inboxgraph reads")
         return json.loads(self.content)
 
     def header(self, name: str) -> str | None:
@@ -118,3 +122,8 @@ class ProviderAdapter(ABC, Generic[UpdateT, ConversationT, RefT]):
     def error_details(self, status: int, body: Any) -> ErrorDetails:
         """Read the provider's own error body (already JSON-decoded, or None)."""
         return ErrorDetails()
+
+    def spent_budget_wait(self, response: UpstreamResponse) -> float | None:
+        """Seconds to send nothing more when the provider's rate-limit headers say its
+        budget is spent (the next request would be refused), or None."""
+        return None

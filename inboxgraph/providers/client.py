@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, Generic
 
 import httpx
@@ -21,9 +22,14 @@ from inboxgraph.providers.base import (
 )
 from inboxgraph.providers.errors import ProviderError, ReadUnsupported, error_from_status
 from inboxgraph.providers.pacing import Pacer, PacerPool
+from inboxgraph.providers.transport import exchange
+from inboxgraph.request_scope import seconds_left
 from inboxgraph.secrets import Redactor, Secret
 
 logger = logging.getLogger("inboxgraph.providers")
+
+#: How long to send nothing after a 429 that does not say how long to wait.
+DEFAULT_RATE_LIMITED_WAIT = 1.0
 
 
 class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
@@ -39,13 +45,18 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
         redactor: Redactor,
         not_configured_reason: str | None = None,
         max_pacing_wait: float = 2.0,
+        timeout_seconds: float = 10.0,
+        max_response_bytes: int = 1_048_576,
     ) -> None:
         self.adapter = adapter
         self._http = http
+        self._timeout_seconds = timeout_seconds
+        self._max_response_bytes = max_response_bytes
         self._base_url = (base_url or "").rstrip("/")
         self._token = token
         self._redactor = redactor
         self._not_configured_reason = not_configured_reason
+        self._max_wait = max_pacing_wait
         self._pacers = PacerPool(
             lambda: Pacer(
                 adapter.display_name,
@@ -93,6 +104,11 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
                     decision,
                     attempt + 1,
                 )
+                left = seconds_left()
+                if left is not None and decision >= left:
+                    raise error.with_message(
+                        f"{error.message} (not retried: the request's deadline is too near)"
+                    ) from None
                 attempt += 1
                 await asyncio.sleep(decision)
 
@@ -156,55 +172,60 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
             **self.adapter.auth_headers(self._token.reveal()),
             **request.headers,
         }
-        async with self._pacers.get(scope).slot():
+        pacer = self._pacers.get(scope)
+        left = seconds_left()
+        async with pacer.slot(max_wait=None if left is None else min(left, self._max_wait)):
+            deadline = self._timeout_seconds if left is None else min(self._timeout_seconds, left)
+            if deadline <= 0:
+                raise ProviderError(
+                    UpdateErrorCode.TIMEOUT,
+                    f"{self.name} was not called: the request's deadline had passed",
+                )
             try:
-                answer = await self._http.request(
+                response = await exchange(
+                    self._http,
+                    self.name,
                     request.method,
                     self._base_url + request.path,
                     json=request.json,
-                    params=request.params or None,
+                    params=request.params,
                     headers=headers,
+                    deadline_seconds=deadline,
+                    max_response_bytes=self._max_response_bytes,
                 )
-            except httpx.TransportError as exc:
-                error = _transport_error(self.name, exc)
+            except ProviderError as error:
                 logger.warning(
                     "%s %s %s: %s", self.name, request.method, request.path, error.code.name
                 )
-                raise error from None
-        logger.info("%s %s %s -> %d", self.name, request.method, request.path, answer.status_code)
-        response = UpstreamResponse(
-            status=answer.status_code,
-            headers={name.lower(): value for name, value in answer.headers.items()},
-            content=answer.content,
-        )
+                raise
+        logger.info("%s %s %s -> %d", self.name, request.method, request.path, response.status)
+        self._honour_waits(pacer, response)
         if response.is_success:
             return response
         details = self.adapter.error_details(response.status, _json_or_none(response))
+        if not response.complete:
+            details = replace(
+                details, message=f"a body over {self._max_response_bytes} bytes, not read"
+            )
         raise error_from_status(
             self.name, response.status, details, retry_after=_retry_after(response)
         )
 
-
-def _transport_error(provider_name: str, exc: httpx.TransportError) -> ProviderError:
-    """Map a failure to get any answer. Only the exception's class is used, never its text."""
-    never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-    if isinstance(exc, httpx.TimeoutException):
-        return ProviderError(
-            UpdateErrorCode.TIMEOUT,
-            f"{provider_name} did not answer in time",
-            may_have_been_applied=not never_sent,
-        )
-    return ProviderError(
-        UpdateErrorCode.UPSTREAM_UNAVAILABLE,
-        f"{provider_name} could not be reached ({type(exc).__name__})",
-        may_have_been_applied=not never_sent,
-    )
+    def _honour_waits(self, pacer: Pacer, response: UpstreamResponse) -> None:
+        """Stop sending for this scope while the provider has asked to wait."""
+        if response.status == 429:
+            wait = _retry_after(response) or DEFAULT_RATE_LIMITED_WAIT
+            pacer.block(wait, f"{self.name} answered 429 and asked to wait {wait:g} s")
+            return
+        spent = self.adapter.spent_budget_wait(response)
+        if spent is not None:
+            pacer.block(spent, f"{self.name} reports its rate-limit budget spent")
 
 
 def _retry_after(response: UpstreamResponse) -> float | None:
-    """Retry-After in seconds, when a 429 carries it as a number."""
+    """Retry-After in seconds, when a 429 or 503 carries it as a number."""
     value = (response.header("retry-after") or "").strip()
-    if response.status != 429 or not value.isdigit():
+    if response.status not in {429, 503} or not value.isdigit():
         return None
     return float(value)
 

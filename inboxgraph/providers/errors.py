@@ -136,6 +136,10 @@ def code_for_status(status: int) -> UpdateErrorCode:
     return UpdateErrorCode.UPSTREAM_ERROR
 
 
+#: The longest provider message told to a caller; a longer one is cut.
+MAX_PROVIDER_MESSAGE_CHARS = 500
+
+
 def error_from_status(
     provider_name: str, status: int, details: ErrorDetails, *, retry_after: float | None = None
 ) -> ProviderError:
@@ -143,7 +147,10 @@ def error_from_status(
     code = details.code or code_for_status(status)
     message = f"{provider_name} answered HTTP {status}"
     if details.message:
-        message = f"{message}: {details.message}"
+        told = details.message
+        if len(told) > MAX_PROVIDER_MESSAGE_CHARS:
+            told = told[:MAX_PROVIDER_MESSAGE_CHARS] + "… (cut)"
+        message = f"{message}: {told}"
     if retry_after is not None:
         message = f"{message} (retry after {retry_after:g} s)"
     return ProviderError(

@@ -25,7 +25,8 @@ class RateLimit:
 
 
 class Pacer:
-    """Keeps one provider account within its documented rate limit.
+    """Keeps one provider account within its documented rate limit, and away from it
+    while the provider has asked to wait (a 429's Retry-After, a spent budget).
 
     A request that would exceed the budget waits for a free slot when the wait is
     at most `max_wait` seconds; otherwise it fails at once with RATE_LIMITED, so no
@@ -52,46 +53,66 @@ class Pacer:
         self._sent: deque[float] = deque()
         self._lock = asyncio.Lock()
         self._in_flight = 0
+        self._blocked_until = float("-inf")
+        self._blocked_because = ""
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def slot(self, max_wait: float | None = None) -> AsyncIterator[None]:
+        """A turn to send one request, waiting at most `max_wait` (default: the pacer's)."""
         self._in_flight += 1
         try:
             async with self._semaphore:
-                await self._reserve()
+                await self._reserve(self._max_wait if max_wait is None else max_wait)
                 yield
         finally:
             self._in_flight -= 1
 
+    def block(self, seconds: float, because: str) -> None:
+        """Send nothing for `seconds`: the provider asked to wait."""
+        self._blocked_until = max(self._blocked_until, self._clock() + seconds)
+        self._blocked_because = because
+
     def is_idle(self) -> bool:
-        """Nothing in flight and nothing sent within the window: forgetting it loses nothing."""
-        if self._in_flight:
+        """Nothing in flight, nothing sent within the window and no block: forgetting it
+        loses nothing."""
+        now = self._clock()
+        if self._in_flight or self._blocked_until > now:
             return False
         limit = self._rate_limit
-        return limit is None or not self._sent or self._sent[-1] <= self._clock() - limit.seconds
+        return limit is None or not self._sent or self._sent[-1] <= now - limit.seconds
 
-    async def _reserve(self) -> None:
-        limit = self._rate_limit
-        if limit is None:
-            return
+    async def _reserve(self, max_wait: float) -> None:
         async with self._lock:
             while True:
                 now = self._clock()
-                while self._sent and self._sent[0] <= now - limit.seconds:
-                    self._sent.popleft()
-                if len(self._sent) < limit.requests:
-                    self._sent.append(now)
+                wait, why = self._wait(now)
+                if wait <= 0:
+                    if self._rate_limit is not None:
+                        self._sent.append(now)
                     return
-                wait = self._sent[0] + limit.seconds - now
-                if wait > self._max_wait:
+                if wait > max_wait:
                     raise ProviderError(
                         UpdateErrorCode.RATE_LIMITED,
-                        f"{self._provider_name} allows {limit.requests} requests per "
-                        f"{limit.seconds:g} s; this one was not sent. Retry in {wait:.0f} s.",
+                        f"{why}; this request was not sent. Retry in {max(wait, 1):.0f} s.",
                         retryable=True,
                         retry_after=wait,
                     )
                 await self._sleep(wait)
+
+    def _wait(self, now: float) -> tuple[float, str]:
+        """How long until a request may be sent, and why it may not be now."""
+        if self._blocked_until > now:
+            return self._blocked_until - now, self._blocked_because
+        limit = self._rate_limit
+        if limit is None:
+            return 0.0, ""
+        while self._sent and self._sent[0] <= now - limit.seconds:
+            self._sent.popleft()
+        if len(self._sent) < limit.requests:
+            return 0.0, ""
+        return self._sent[0] + limit.seconds - now, (
+            f"{self._provider_name} allows {limit.requests} requests per {limit.seconds:g} s"
+        )
 
 
 class PacerPool:

@@ -43,6 +43,7 @@ async def update_conversations(
 ) -> list[UpdateOutcome]:
     if len(inputs) > MAX_BATCH_INPUTS:
         raise GraphQLError(
-            f"updateConversations takes at most {MAX_BATCH_INPUTS} inputs, got {len(inputs)}"
+            f"updateConversations takes at most {MAX_BATCH_INPUTS} inputs, got {len(inputs)}",
+            extensions={"code": "BAD_USER_INPUT"},
         )
     return list(await asyncio.gather(*(dispatch(info.context, i) for i in inputs)))

@@ -25,7 +25,10 @@ async def conversations(
     info: Info[RequestContext, None], refs: list[ConversationRef]
 ) -> list[Conversation | BaseException | None]:
     if len(refs) > MAX_REFS:
-        raise GraphQLError(f"conversations takes at most {MAX_REFS} refs, got {len(refs)}")
+        raise GraphQLError(
+            f"conversations takes at most {MAX_REFS} refs, got {len(refs)}",
+            extensions={"code": "BAD_USER_INPUT"},
+        )
     outcomes = await asyncio.gather(
         *(info.context.read(ref.to_ref()) for ref in refs), return_exceptions=True
     )

@@ -19,7 +19,7 @@ from inboxgraph.domain.outcomes import (
 from inboxgraph.domain.provider import ConversationUpdate
 from inboxgraph.providers.client import ProviderClient
 from inboxgraph.providers.errors import ProviderError
-from inboxgraph.request_ids import current_request_id
+from inboxgraph.request_scope import current_request_id
 
 logger = logging.getLogger("inboxgraph.resolvers")
 

@@ -3,8 +3,9 @@ line here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.types import ASGIApp
 
@@ -14,20 +15,28 @@ from inboxgraph.sandbox import ayrshare, ebay, highlevel, puffle, vcita
 
 @dataclass(frozen=True)
 class Emulator:
-    """How to start one provider's emulator, the credential it accepts, and the path its
-    API lives under (the path of the provider's documented base URL)."""
+    """How to start one provider's emulator, the credential it accepts, the conversations a
+    fresh one holds, and the path its API lives under (the path of the provider's
+    documented base URL)."""
 
     create_app: Callable[[], ASGIApp]
     token: str
+    seed: Callable[[], Sequence[Mapping[str, Any]]]
     base_path: str = ""
 
 
 EMULATORS: dict[Provider, Emulator] = {
-    Provider.AYRSHARE: Emulator(ayrshare.create_app, ayrshare.SANDBOX_TOKEN),
-    Provider.PUFFLE: Emulator(puffle.create_app, puffle.SANDBOX_TOKEN),
-    Provider.HIGHLEVEL: Emulator(highlevel.create_app, highlevel.SANDBOX_TOKEN),
-    Provider.VCITA: Emulator(vcita.create_app, vcita.SANDBOX_TOKEN),
-    Provider.EBAY: Emulator(ebay.create_app, ebay.SANDBOX_TOKEN, ebay.API_PREFIX),
+    Provider.AYRSHARE: Emulator(
+        ayrshare.create_app, ayrshare.SANDBOX_TOKEN, ayrshare.seed_conversations
+    ),
+    Provider.PUFFLE: Emulator(puffle.create_app, puffle.SANDBOX_TOKEN, puffle.seed_conversations),
+    Provider.HIGHLEVEL: Emulator(
+        highlevel.create_app, highlevel.SANDBOX_TOKEN, highlevel.seed_conversations
+    ),
+    Provider.VCITA: Emulator(vcita.create_app, vcita.SANDBOX_TOKEN, vcita.seed_conversations),
+    Provider.EBAY: Emulator(
+        ebay.create_app, ebay.SANDBOX_TOKEN, ebay.seed_conversations, ebay.API_PREFIX
+    ),
 }
 
 

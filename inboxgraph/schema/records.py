@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from graphql import GraphQLResolveInfo
+from graphql import GraphQLError, GraphQLResolveInfo
 
 from inboxgraph.domain.provider import Conversation, ConversationRef
 
@@ -38,4 +38,6 @@ def enum_member(enum: type[EnumT], name: str) -> EnumT:
     try:
         return enum[name]
     except KeyError:
-        raise ValueError(f"{name!r} is not a {enum.__name__} value") from None
+        raise GraphQLError(
+            f"{name!r} is not a {enum.__name__} value", extensions={"code": "BAD_USER_INPUT"}
+        ) from None

@@ -1,7 +1,4 @@
-"""The composition root: the federation schema, built from the types and the resolvers.
-
-Nothing imports this module back: schema types, resolvers and providers stay below it.
-"""
+"""The federation schema, built from the types and the resolvers, with its limits."""
 
 from __future__ import annotations
 
@@ -9,15 +6,23 @@ import logging
 from typing import Final
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
-from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql.validation import ASTValidationRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ValidationCache,
+)
 from strawberry.federation import Schema
+from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, Info
 from strawberry.utils.logging import StrawberryLogger
 
+from inboxgraph.api.entities import checked_representation
+from inboxgraph.api.error_codes import ErrorCodes, ParseCache, cached_parser, is_callers_mistake
+from inboxgraph.api.limits import UpstreamBudget, document_limits_rule
+from inboxgraph.config import Limits
 from inboxgraph.resolvers import mutations, queries
 from inboxgraph.schema.conversations import CONVERSATION_TYPES, Conversation
 from inboxgraph.schema.results import UpdateConversationResult
@@ -25,14 +30,8 @@ from inboxgraph.schema.scalars import SCALAR_MAP
 
 #: The federation version the SDL is printed for; pinned so an upgrade cannot change it.
 FEDERATION_VERSION: Final = "2.11"
-MAX_QUERY_DEPTH = 12
-MAX_ALIASES = 100
 PARSER_CACHE_SIZE = 256
 VALIDATION_CACHE_SIZE = 256
-
-# Built once: the validation cache is keyed by the rule classes, so a class made per
-# request would miss it every time.
-LIMIT_RULES = (max_depth_rule(MAX_QUERY_DEPTH, None), max_aliases_rule(MAX_ALIASES))
 
 
 @strawberry.type
@@ -77,34 +76,63 @@ logger = logging.getLogger("inboxgraph.graphql")
 
 
 class InboxGraphSchema(Schema):
-    """The federation schema, logging callers' mistakes as one line instead of a traceback."""
+    """The federation schema: callers' mistakes are logged as one line instead of a
+    traceback, and a bad `_entities` representation fails only its own index."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
-            original = error.original_error
-            if original is None or isinstance(original, GraphQLError | ValueError):
+            if is_callers_mistake(error):
                 logger.info("request refused: %s", error.message)
             else:
                 StrawberryLogger.error(error, execution_context)
 
+    def entities_resolver(
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        results: list[FederationAny] = []
+        for index, representation in enumerate(representations):
+            checked = checked_representation(self.schema_converter.type_map, index, representation)
+            if isinstance(checked, GraphQLError):
+                results.append(FederationAny(checked))
+            else:
+                results.extend(super().entities_resolver(info, [FederationAny(checked)]))
+        return results
 
-def build_schema() -> Schema:
+
+def build_schema(limits: Limits | None = None, *, caches: bool = True) -> Schema:
     """The subgraph schema. Extensions are made per request (no state shared between
-    concurrent requests); the caches and limit rules they use are process-wide."""
+    concurrent requests); the caches and the limit rules they use live as long as the
+    schema, so the validation cache hits across requests. `caches=False` leaves out the
+    parser and validation caches (to measure what they save)."""
+    limits = limits or Limits()
+    rules: list[type[ASTValidationRule]] = [document_limits_rule(limits)]
+    parse = cached_parser(PARSER_CACHE_SIZE)
+    if not limits.introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
     return InboxGraphSchema(
         query=Query,
         mutation=Mutation,
         types=list(CONVERSATION_TYPES),
         federation_version=FEDERATION_VERSION,
         extensions=[
-            lambda: AddValidationRules(list(LIMIT_RULES)),
-            lambda: ParserCache(maxsize=PARSER_CACHE_SIZE),
-            lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
+            lambda: ErrorCodes(max_tokens=limits.max_tokens),
+            lambda: MaxTokensLimiter(limits.max_tokens),
+            lambda: AddValidationRules(rules),
+            *(
+                (
+                    lambda: ParseCache(parse),
+                    lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
+                )
+                if caches
+                else ()
+            ),
+            lambda: UpstreamBudget(limits.max_upstream_calls),
         ],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
 
 
+#: The schema with default limits: what `inboxgraph schema` prints.
 schema = build_schema()

@@ -1,0 +1,113 @@
+"""The GraphQL endpoint: Strawberry's ASGI view, with inboxgraph's context, authentication
+decided on the request as the GraphQL layer parses it, and JSON errors carrying the
+request id for every refusal."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.schema import BaseSchema
+
+from inboxgraph.auth import BearerAuth
+from inboxgraph.domain.provider import Provider, ProviderMode
+from inboxgraph.request_scope import current_deadline, current_request_id
+from inboxgraph.resolvers.context import AnyProviderClient, RequestContext
+
+#: `extensions.code` of a refusal by HTTP status, before any GraphQL runs.
+HTTP_ERROR_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+}
+
+
+def json_error(
+    status: int, message: str, code: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    """A GraphQL-shaped JSON error answer, carrying the request id."""
+    return JSONResponse(
+        {
+            "errors": [
+                {
+                    "message": message,
+                    "extensions": {"code": code, "requestId": current_request_id.get()},
+                }
+            ]
+        },
+        status_code=status,
+        headers=dict(headers or {}),
+    )
+
+
+class InboxGraphQL(GraphQL[RequestContext, None]):
+    """Strawberry's ASGI view with inboxgraph's per-request context and refusals."""
+
+    def __init__(
+        self,
+        schema: BaseSchema,
+        *,
+        clients: Mapping[Provider, AnyProviderClient],
+        modes: Mapping[Provider, ProviderMode],
+        auth: BearerAuth,
+        request_timeout_seconds: float,
+    ) -> None:
+        super().__init__(schema, graphql_ide="graphiql")
+        self._clients = clients
+        self._modes = modes
+        self._auth = auth
+        self._request_timeout_seconds = request_timeout_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        deadline = current_deadline.set(time.monotonic() + self._request_timeout_seconds)
+        try:
+            response = await self._answer(request)
+        finally:
+            current_deadline.reset(deadline)
+        await response(scope, receive, send)
+
+    async def _answer(self, request: Request) -> Response:
+        # Decided on the request as Strawberry parses it (decoded query parameters),
+        # so no spelling of a GraphQL request can pass for the playground page.
+        renders_playground = self.should_render_graphql_ide(self.request_adapter_class(request))
+        if not renders_playground and not self._auth.allows(request.headers):
+            return json_error(
+                401,
+                "this inboxgraph requires Authorization: Bearer <api token>",
+                "UNAUTHENTICATED",
+                {"WWW-Authenticate": self._auth.challenge(request.headers)},
+            )
+        try:
+            return await self.run(request)
+        except HTTPException as refusal:
+            code = HTTP_ERROR_CODES.get(refusal.status_code, "BAD_REQUEST")
+            return json_error(refusal.status_code, refusal.reason, code)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        value = super().parse_json(data)
+        if not isinstance(value, dict):
+            raise HTTPException(
+                400,
+                "the request body must be a JSON object with `query` (and optionally "
+                "`variables`, `operationName`, `extensions`)",
+            )
+        return value
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket | None
+    ) -> RequestContext:
+        return RequestContext(
+            request=request, response=response, clients=self._clients, modes=self._modes
+        )
