@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL at /graphql (GraphiQL on GET from a browser), /healthz."""
+"""The ASGI application: GraphQL at /graphql (GraphiQL on GET from a browser; `/` leads
+there), /healthz."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from inboxgraph.api.schema import build_schema
@@ -25,6 +26,9 @@ def create_app(settings: Settings | None = None, upstreams: Upstreams | None = N
     upstreams = upstreams or connect_upstreams(settings or load_settings())
     settings = upstreams.settings
     modes = {p: s.mode for p, s in settings.providers.items()}
+
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/graphql", status_code=307)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse(
@@ -56,6 +60,7 @@ def create_app(settings: Settings | None = None, upstreams: Upstreams | None = N
     middleware.append(Middleware(BodySizeLimitMiddleware, max_bytes=settings.limits.max_body_bytes))
     return Starlette(
         routes=[
+            Route("/", home, methods=["GET"]),
             Route("/graphql", graphql_view, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],

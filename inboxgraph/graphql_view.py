@@ -14,12 +14,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
 
 from inboxgraph.auth import BearerAuth
 from inboxgraph.domain.provider import Provider, ProviderMode
 from inboxgraph.request_scope import current_deadline, current_request_id
 from inboxgraph.resolvers.context import AnyProviderClient, RequestContext
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
 #: `extensions.code` of a refusal by HTTP status, before any GraphQL runs.
 HTTP_ERROR_CODES = {
@@ -90,10 +94,28 @@ class InboxGraphQL(GraphQL[RequestContext, None]):
                 {"WWW-Authenticate": self._auth.challenge(request.headers)},
             )
         try:
-            return await self.run(request)
+            response = await self.run(request)
         except HTTPException as refusal:
             code = HTTP_ERROR_CODES.get(refusal.status_code, "BAD_REQUEST")
-            return json_error(refusal.status_code, refusal.reason, code)
+            response = json_error(refusal.status_code, refusal.reason, code)
+        if _wants_graphql_response_json(request) and response.media_type == "application/json":
+            # GraphQL over HTTP: a request error (no execution, so no `data`) is a 4xx.
+            if getattr(request.state, "request_error", False) and response.status_code == 200:
+                response.status_code = 400
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+        return response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        processed = await super().process_result(request, result)
+        if result.data is None and result.errors and all(e.path is None for e in result.errors):
+            # Nothing was executed: a request error, which the GraphQL-over-HTTP
+            # media type answers without `data`.
+            request.state.request_error = True
+            if _wants_graphql_response_json(request):
+                processed.pop("data", None)
+        return processed
 
     def parse_json(self, data: str | bytes) -> Any:
         value = super().parse_json(data)
@@ -111,3 +133,8 @@ class InboxGraphQL(GraphQL[RequestContext, None]):
         return RequestContext(
             request=request, response=response, clients=self._clients, modes=self._modes
         )
+
+
+def _wants_graphql_response_json(request: Request) -> bool:
+    """Whether the caller accepts the GraphQL-over-HTTP media type (and so its statuses)."""
+    return GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
