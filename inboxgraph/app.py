@@ -11,13 +11,15 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from inboxgraph.api.schema import build_schema
-from inboxgraph.auth import BearerAuth
+from inboxgraph.auth import Authenticator
 from inboxgraph.config import Settings, load_settings
 from inboxgraph.graphql_view import InboxGraphQL
 from inboxgraph.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from inboxgraph.playground import STATIC_DIR, STATIC_PATH
 from inboxgraph.upstreams import Upstreams, connect_upstreams
 
 
@@ -42,9 +44,8 @@ def create_app(settings: Settings | None = None, upstreams: Upstreams | None = N
 
     graphql_view = InboxGraphQL(
         build_schema(settings.limits),
-        clients=upstreams.clients,
-        modes=modes,
-        auth=BearerAuth(settings.api_tokens),
+        upstreams=upstreams,
+        auth=Authenticator(settings),
         request_timeout_seconds=settings.limits.request_timeout_seconds,
     )
     middleware = [Middleware(RequestIdMiddleware)]
@@ -62,6 +63,8 @@ def create_app(settings: Settings | None = None, upstreams: Upstreams | None = N
         routes=[
             Route("/", home, methods=["GET"]),
             Route("/graphql", graphql_view, methods=["GET", "POST"]),
+            # GraphiQL's own files, so the page at /graphql needs no other origin.
+            Mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="playground"),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         middleware=middleware,

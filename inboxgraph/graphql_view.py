@@ -10,7 +10,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -18,10 +18,12 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 
-from inboxgraph.auth import BearerAuth
-from inboxgraph.domain.provider import Provider, ProviderMode
+from inboxgraph.auth import Authenticator, Caller
+from inboxgraph.config import DEFAULT_TENANT
+from inboxgraph.playground import CONTENT_SECURITY_POLICY, playground_page
 from inboxgraph.request_scope import current_deadline, current_request_id
-from inboxgraph.resolvers.context import AnyProviderClient, RequestContext
+from inboxgraph.resolvers.context import RequestContext
+from inboxgraph.upstreams import Upstreams
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
@@ -59,14 +61,16 @@ class InboxGraphQL(GraphQL[RequestContext, None]):
         self,
         schema: BaseSchema,
         *,
-        clients: Mapping[Provider, AnyProviderClient],
-        modes: Mapping[Provider, ProviderMode],
-        auth: BearerAuth,
+        upstreams: Upstreams,
+        auth: Authenticator,
         request_timeout_seconds: float,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql")
-        self._clients = clients
-        self._modes = modes
+        self._upstreams = upstreams
+        self._modes = {
+            name: {p: s.mode for p, s in tenant.providers.items()}
+            for name, tenant in upstreams.settings.tenants.items()
+        }
         self._auth = auth
         self._request_timeout_seconds = request_timeout_seconds
 
@@ -86,7 +90,9 @@ class InboxGraphQL(GraphQL[RequestContext, None]):
         # Decided on the request as Strawberry parses it (decoded query parameters),
         # so no spelling of a GraphQL request can pass for the playground page.
         renders_playground = self.should_render_graphql_ide(self.request_adapter_class(request))
-        if not renders_playground and not self._auth.allows(request.headers):
+        caller = self._auth.caller(request.headers)
+        request.state.caller = caller
+        if not renders_playground and caller is None:
             return json_error(
                 401,
                 "this inboxgraph requires Authorization: Bearer <api token>",
@@ -117,6 +123,13 @@ class InboxGraphQL(GraphQL[RequestContext, None]):
                 processed.pop("data", None)
         return processed
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # GraphiQL from inboxgraph's own files (no CDN), the example operations as tabs.
+        page = playground_page(
+            root_path=request.scope.get("root_path", ""), auth_required=self._auth.required
+        )
+        return HTMLResponse(page, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
+
     def parse_json(self, data: str | bytes) -> Any:
         value = super().parse_json(data)
         if not isinstance(value, dict):
@@ -130,8 +143,14 @@ class InboxGraphQL(GraphQL[RequestContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> RequestContext:
+        # Only the playground page is served without a caller, and it executes nothing.
+        caller: Caller = getattr(request.state, "caller", None) or Caller(DEFAULT_TENANT)
         return RequestContext(
-            request=request, response=response, clients=self._clients, modes=self._modes
+            request=request,
+            response=response,
+            tenant=caller.tenant,
+            clients=self._upstreams.tenants[caller.tenant],
+            modes=self._modes[caller.tenant],
         )
 
 
