@@ -28,6 +28,7 @@ async def rate(schema: Any, requests: int) -> float:
     context = RequestContext(
         request=None,  # type: ignore[arg-type]
         response=None,
+        tenant="default",
         clients=upstreams.clients,
         modes={p: s.mode for p, s in upstreams.settings.providers.items()},
     )

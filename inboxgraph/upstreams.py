@@ -1,73 +1,78 @@
-"""This process's way to its providers: one shared HTTP client and a client per provider.
+"""This process's way to its providers: one shared HTTP client, and for every tenant a
+client per provider, with that tenant's credentials and its own budgets.
 
 Providers in sandbox mode reach their emulator through an in-process
-`httpx.ASGITransport` mounted on the same HTTP client: the adapter code is the same.
+`httpx.ASGITransport` mounted on the same HTTP client: the adapter code is the same. Each
+tenant has its own emulators, so no tenant sees another's sandbox state.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
-from inboxgraph.config import Settings
+from inboxgraph.config import DEFAULT_TENANT, Settings, TenantSettings
 from inboxgraph.domain.provider import Provider
 from inboxgraph.providers.client import ProviderClient
-from inboxgraph.providers.registry import build_adapters
-from inboxgraph.sandbox.registry import EMULATORS, sandbox_host
+from inboxgraph.providers.pacing import Budgets, LocalBudgets
+from inboxgraph.providers.registry import AnyAdapter, build_adapters
+from inboxgraph.sandbox.registry import EMULATORS
 from inboxgraph.secrets import Redactor, Secret
 
 MAX_CONNECTIONS = 100
 MAX_KEEPALIVE_CONNECTIONS = 20
 
 AnyProviderClient = ProviderClient[Any, Any, Any]
+ProviderClients = Mapping[Provider, AnyProviderClient]
 
 
 class Upstreams:
-    """The provider clients of this process and the HTTP client they share."""
+    """The provider clients of every tenant of this process, and the HTTP client they share."""
 
     def __init__(
         self,
         settings: Settings,
         http: httpx.AsyncClient,
-        clients: Mapping[Provider, AnyProviderClient],
+        tenants: Mapping[str, ProviderClients],
+        budgets: Budgets,
     ) -> None:
         self.settings = settings
         self.http = http
-        self.clients = clients
+        self.tenants = tenants
+        self.budgets = budgets
 
-    def client(self, provider: Provider) -> AnyProviderClient:
-        return self.clients[provider]
+    @property
+    def clients(self) -> ProviderClients:
+        """The default tenant's provider clients."""
+        return self.tenants[DEFAULT_TENANT]
+
+    def client(self, provider: Provider, tenant: str = DEFAULT_TENANT) -> AnyProviderClient:
+        return self.tenants[tenant][provider]
 
     async def aclose(self) -> None:
         await self.http.aclose()
 
 
 def connect_upstreams(
-    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings,
+    transport: httpx.AsyncBaseTransport | None = None,
+    budgets: Budgets | None = None,
 ) -> Upstreams:
-    """A pooled HTTP client with timeouts and a `ProviderClient` per provider.
+    """A pooled HTTP client with timeouts and, per tenant, a `ProviderClient` per provider.
 
-    `transport` replaces the network for live providers (tests use `httpx.MockTransport`).
+    `transport` replaces the network for live providers (tests use `httpx.MockTransport`);
+    `budgets` keeps rate-limit budgets (this process's memory by default, divided among
+    `settings.workers` processes).
     """
     adapters = build_adapters(settings)
+    budgets = budgets or LocalBudgets(share=settings.workers)
     mounts: dict[str, httpx.AsyncBaseTransport] = {}
-    endpoints: dict[Provider, tuple[str | None, Secret | None]] = {}
-    for provider in adapters:
-        provider_settings = settings.providers[provider]
-        if provider_settings.is_sandbox:
-            emulator = EMULATORS[provider]
-            mounts[sandbox_host(provider)] = httpx.ASGITransport(app=emulator.create_app())
-            endpoints[provider] = (
-                sandbox_host(provider) + emulator.base_path,
-                Secret(emulator.token),
-            )
-        else:
-            endpoints[provider] = (
-                provider_settings.base_url or adapters[provider].default_base_url,
-                provider_settings.token,
-            )
+    endpoints = {
+        name: _endpoints(tenant, adapters, mounts) for name, tenant in settings.tenants.items()
+    }
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.timeout_seconds),
         limits=httpx.Limits(
@@ -77,17 +82,56 @@ def connect_upstreams(
         transport=transport,
     )
     redactor = Redactor(settings.secrets())
-    clients: dict[Provider, AnyProviderClient] = {
-        provider: ProviderClient(
-            adapter,
-            http,
-            base_url=endpoints[provider][0],
-            token=endpoints[provider][1],
-            redactor=redactor,
-            not_configured_reason=settings.providers[provider].problem,
-            timeout_seconds=settings.timeout_seconds,
-            max_response_bytes=settings.max_response_bytes,
-        )
-        for provider, adapter in adapters.items()
+    tenants = {
+        name: {
+            provider: ProviderClient(
+                adapter,
+                http,
+                base_url=endpoints[name][provider][0],
+                token=endpoints[name][provider][1],
+                redactor=redactor,
+                not_configured_reason=tenant.providers[provider].problem,
+                timeout_seconds=settings.timeout_seconds,
+                max_response_bytes=settings.max_response_bytes,
+                budgets=budgets,
+                budget_prefix=_budget_prefix(name, provider, endpoints[name][provider][1]),
+            )
+            for provider, adapter in adapters.items()
+        }
+        for name, tenant in settings.tenants.items()
     }
-    return Upstreams(settings, http, clients)
+    return Upstreams(settings, http, tenants, budgets)
+
+
+def _endpoints(
+    tenant: TenantSettings,
+    adapters: Mapping[Provider, AnyAdapter],
+    mounts: dict[str, httpx.AsyncBaseTransport],
+) -> dict[Provider, tuple[str | None, Secret | None]]:
+    """Where each provider is reached for `tenant`, and with which credential; sandboxed
+    providers get an emulator of their own, mounted on `mounts`."""
+    endpoints: dict[Provider, tuple[str | None, Secret | None]] = {}
+    for provider, adapter in adapters.items():
+        settings = tenant.providers[provider]
+        if settings.is_sandbox:
+            emulator = EMULATORS[provider]
+            host = sandbox_host(tenant.name, provider)
+            mounts[host] = httpx.ASGITransport(app=emulator.create_app())
+            endpoints[provider] = (host + emulator.base_path, Secret(emulator.token))
+        else:
+            endpoints[provider] = (settings.base_url or adapter.default_base_url, settings.token)
+    return endpoints
+
+
+def sandbox_host(tenant: str, provider: Provider) -> str:
+    """The in-process origin at which a tenant's emulator of a provider is mounted."""
+    prefix = "" if tenant == DEFAULT_TENANT else f"{tenant}."
+    return f"http://{prefix}{provider.name.lower()}.sandbox"
+
+
+def _budget_prefix(tenant: str, provider: Provider, token: Secret | None) -> str:
+    """Names one provider account in the budgets: the tenant, the provider, and a
+    fingerprint of the credential (never the credential itself)."""
+    secret = token.reveal() if token is not None else ""
+    fingerprint = hashlib.sha256(secret.encode()).hexdigest()[:16]
+    return f"{tenant}:{provider.name}:{fingerprint}:"

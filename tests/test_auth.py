@@ -8,9 +8,8 @@ import httpx
 import pytest
 from starlette.datastructures import Headers
 
-from inboxgraph.auth import BearerAuth
+from inboxgraph.auth import Authenticator
 from inboxgraph.config import load_settings
-from inboxgraph.secrets import Secret
 from tests.support import app_client
 
 QUERY = {"query": "{ providers { provider } }"}
@@ -101,5 +100,5 @@ async def test_without_tokens_everyone_is_let_in(sandbox_client: httpx.AsyncClie
     "authorization", ["", "Bearer", "Bearer ", "Basic Y2FsbGVy", f"Token {NEW}", f"Bearer{NEW}"]
 )
 def test_malformed_authorization_is_refused(authorization: str) -> None:
-    auth = BearerAuth([Secret(NEW)])
-    assert not auth.allows(Headers({"authorization": authorization}))
+    auth = Authenticator(load_settings({"INBOXGRAPH_API_TOKEN": NEW}))
+    assert auth.caller(Headers({"authorization": authorization})) is None

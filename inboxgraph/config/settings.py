@@ -8,35 +8,23 @@ Per provider `P` in AYRSHARE, PUFFLE, HIGHLEVEL, VCITA, EBAY:
 `INBOXGRAPH_API_TOKEN`, when set, is the bearer token callers of /graphql must present
 (several, comma-separated, are all accepted: rotate by adding the new one first).
 `INBOXGRAPH_SANDBOX` is `auto` (default: an unconfigured provider runs in sandbox mode)
-or `off` (an unconfigured provider answers NOT_CONFIGURED). The `Limits` below each have
-a variable of their own; README's "Security and limits" lists them.
+or `off` (an unconfigured provider answers NOT_CONFIGURED). These describe the tenant
+named `default`; `INBOXGRAPH_TENANTS_FILE` adds more (see `config.tenants`). The `Limits`
+each have a variable of their own; README's "Security and limits" lists them.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from inboxgraph.domain.provider import Provider, ProviderMode
+from inboxgraph.config import values
+from inboxgraph.config.providers import ProviderSettings, provider_settings
+from inboxgraph.config.tenants import DEFAULT_TENANT, TenantSettings, load_tenants_file
+from inboxgraph.config.values import ConfigurationError
+from inboxgraph.domain.provider import Provider
 from inboxgraph.secrets import Secret
-
-
-class ConfigurationError(ValueError):
-    """The environment describes an impossible configuration."""
-
-
-@dataclass(frozen=True)
-class ProviderSettings:
-    provider: Provider
-    mode: ProviderMode
-    base_url: str | None = None
-    token: Secret | None = None
-    problem: str | None = None  # why a provider is not configured
-
-    @property
-    def is_sandbox(self) -> bool:
-        return self.mode is ProviderMode.SANDBOX
 
 
 @dataclass(frozen=True)
@@ -62,7 +50,25 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class JwtSettings:
+    """Callers may present a JWT instead of an API key: verified with an HS256 secret or the
+    RS256 keys of a JWKS file, its issuer, audience and expiry checked; its tenant claim
+    names the tenant it acts as."""
+
+    hs256_secret: Secret | None = None
+    jwks_file: str | None = None
+    issuer: str | None = None
+    audience: str | None = None
+    tenant_claim: str = "tenant"
+
+    @property
+    def enabled(self) -> bool:
+        return self.hs256_secret is not None or self.jwks_file is not None
+
+
+@dataclass(frozen=True)
 class Settings:
+    #: The default tenant's providers (the INBOXGRAPH_<P>_* variables).
     providers: Mapping[Provider, ProviderSettings]
     #: The total deadline of one upstream call: connect, send and the whole answer.
     timeout_seconds: float = 10.0
@@ -70,111 +76,116 @@ class Settings:
     max_response_bytes: int = 1_048_576
     cors_origins: tuple[str, ...] = ()
     highlevel_forbidden_retry_seconds: float = 10.0
+    #: The default tenant's callers (INBOXGRAPH_API_TOKEN).
     api_tokens: tuple[Secret, ...] = ()
     limits: Limits = Limits()
+    #: Tenants besides the default one (INBOXGRAPH_TENANTS_FILE).
+    other_tenants: Mapping[str, TenantSettings] = field(default_factory=dict)
+    jwt: JwtSettings = JwtSettings()
+    #: Where state shared between processes lives; None keeps it in this process.
+    redis_url: Secret | None = None
+    #: Worker processes serving together (`inboxgraph serve --workers N`).
+    workers: int = 1
+
+    @property
+    def tenants(self) -> dict[str, TenantSettings]:
+        """Every tenant, the default one first."""
+        default = TenantSettings(DEFAULT_TENANT, self.providers, self.api_tokens)
+        return {DEFAULT_TENANT: default, **self.other_tenants}
+
+    @property
+    def authentication_required(self) -> bool:
+        """Callers must authenticate once any API key or JWT verification is configured."""
+        return self.jwt.enabled or any(t.api_keys for t in self.tenants.values())
 
     def secrets(self) -> list[str]:
         """Every configured credential value, for redaction."""
-        tokens = [s.token for s in self.providers.values() if s.token is not None]
-        return [token.reveal() for token in (*tokens, *self.api_tokens)]
+        found: list[Secret] = []
+        for tenant in self.tenants.values():
+            found += [s.token for s in tenant.providers.values() if s.token is not None]
+            found += tenant.api_keys
+        found += [s for s in (self.jwt.hs256_secret, self.redis_url) if s is not None]
+        return [secret.reveal() for secret in found]
 
 
 def _env_name(provider: Provider, suffix: str) -> str:
     return f"INBOXGRAPH_{provider.name}_{suffix}"
 
 
-def _provider_settings(
-    provider: Provider, environ: Mapping[str, str], sandbox_allowed: bool
-) -> ProviderSettings:
-    token = environ.get(_env_name(provider, "TOKEN"), "").strip()
-    base_url = environ.get(_env_name(provider, "BASE_URL"), "").strip() or None
-    if token:
-        return ProviderSettings(provider, ProviderMode.LIVE, base_url=base_url, token=Secret(token))
-    if base_url is not None:
-        return ProviderSettings(
-            provider,
-            ProviderMode.NOT_CONFIGURED,
-            problem=(
-                f"{_env_name(provider, 'BASE_URL')} is set but {_env_name(provider, 'TOKEN')} "
-                "is not"
-            ),
-        )
-    if sandbox_allowed:
-        return ProviderSettings(provider, ProviderMode.SANDBOX)
-    return ProviderSettings(
-        provider,
-        ProviderMode.NOT_CONFIGURED,
-        problem=f"{_env_name(provider, 'TOKEN')} is not set and INBOXGRAPH_SANDBOX is off",
-    )
-
-
-def _float(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name} must be a number of seconds, got {raw!r}") from None
-    if value < 0:
-        raise ConfigurationError(f"{name} must not be negative, got {raw!r}")
-    return value
-
-
-def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ConfigurationError(f"{name} must be a positive whole number, got {raw!r}")
-    return int(raw)
-
-
-def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = environ.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw not in {"on", "off"}:
-        raise ConfigurationError(f"{name} must be 'on' or 'off', got {raw!r}")
-    return raw == "on"
-
-
-def _list(environ: Mapping[str, str], name: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in environ.get(name, "").split(",") if item.strip())
-
-
 def load_limits(env: Mapping[str, str]) -> Limits:
     defaults = Limits()
     return Limits(
-        max_body_bytes=_positive_int(env, "INBOXGRAPH_MAX_BODY_BYTES", defaults.max_body_bytes),
-        max_tokens=_positive_int(env, "INBOXGRAPH_MAX_TOKENS", defaults.max_tokens),
-        max_depth=_positive_int(env, "INBOXGRAPH_MAX_DEPTH", defaults.max_depth),
-        max_aliases=_positive_int(env, "INBOXGRAPH_MAX_ALIASES", defaults.max_aliases),
-        max_fields=_positive_int(env, "INBOXGRAPH_MAX_FIELDS", defaults.max_fields),
-        max_upstream_calls=_positive_int(
+        max_body_bytes=values.positive_int(
+            env, "INBOXGRAPH_MAX_BODY_BYTES", defaults.max_body_bytes
+        ),
+        max_tokens=values.positive_int(env, "INBOXGRAPH_MAX_TOKENS", defaults.max_tokens),
+        max_depth=values.positive_int(env, "INBOXGRAPH_MAX_DEPTH", defaults.max_depth),
+        max_aliases=values.positive_int(env, "INBOXGRAPH_MAX_ALIASES", defaults.max_aliases),
+        max_fields=values.positive_int(env, "INBOXGRAPH_MAX_FIELDS", defaults.max_fields),
+        max_upstream_calls=values.positive_int(
             env, "INBOXGRAPH_MAX_UPSTREAM_CALLS", defaults.max_upstream_calls
         ),
-        request_timeout_seconds=_float(
+        request_timeout_seconds=values.seconds(
             env, "INBOXGRAPH_REQUEST_TIMEOUT_SECONDS", defaults.request_timeout_seconds
         ),
-        introspection=_switch(env, "INBOXGRAPH_INTROSPECTION", defaults.introspection),
+        introspection=values.switch(env, "INBOXGRAPH_INTROSPECTION", defaults.introspection),
     )
+
+
+def load_jwt(env: Mapping[str, str]) -> JwtSettings:
+    secret = env.get("INBOXGRAPH_JWT_HS256_SECRET", "").strip()
+    jwks_file = env.get("INBOXGRAPH_JWT_JWKS_FILE", "").strip() or None
+    if secret and jwks_file:
+        raise ConfigurationError(
+            "INBOXGRAPH_JWT_HS256_SECRET and INBOXGRAPH_JWT_JWKS_FILE are both set: give one"
+        )
+    jwt = JwtSettings(
+        hs256_secret=Secret(secret) if secret else None,
+        jwks_file=jwks_file,
+        issuer=env.get("INBOXGRAPH_JWT_ISSUER", "").strip() or None,
+        audience=env.get("INBOXGRAPH_JWT_AUDIENCE", "").strip() or None,
+        tenant_claim=env.get("INBOXGRAPH_JWT_TENANT_CLAIM", "").strip() or "tenant",
+    )
+    if jwt.enabled and (jwt.issuer is None or jwt.audience is None):
+        raise ConfigurationError(
+            "JWT verification needs INBOXGRAPH_JWT_ISSUER and INBOXGRAPH_JWT_AUDIENCE"
+        )
+    return jwt
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings from `environ` (default: the process environment)."""
     env = os.environ if environ is None else environ
-    sandbox = env.get("INBOXGRAPH_SANDBOX", "auto").strip().lower() or "auto"
-    if sandbox not in {"auto", "off"}:
-        raise ConfigurationError(f"INBOXGRAPH_SANDBOX must be 'auto' or 'off', got {sandbox!r}")
+    sandbox = values.choice(env, "INBOXGRAPH_SANDBOX", "auto", {"auto", "off"}) == "auto"
+    tenants_file = env.get("INBOXGRAPH_TENANTS_FILE", "").strip()
+    redis_url = env.get("INBOXGRAPH_REDIS_URL", "").strip()
     return Settings(
-        providers={p: _provider_settings(p, env, sandbox == "auto") for p in Provider},
-        timeout_seconds=_float(env, "INBOXGRAPH_TIMEOUT_SECONDS", 10.0),
-        max_response_bytes=_positive_int(env, "INBOXGRAPH_MAX_RESPONSE_BYTES", 1_048_576),
-        cors_origins=_list(env, "INBOXGRAPH_CORS_ORIGINS"),
-        highlevel_forbidden_retry_seconds=_float(
+        providers={
+            p: provider_settings(
+                p,
+                token=env.get(_env_name(p, "TOKEN"), "").strip(),
+                base_url=env.get(_env_name(p, "BASE_URL"), "").strip() or None,
+                sandbox_allowed=sandbox,
+                token_name=_env_name(p, "TOKEN"),
+                base_url_name=_env_name(p, "BASE_URL"),
+                sandbox_name="INBOXGRAPH_SANDBOX",
+            )
+            for p in Provider
+        },
+        timeout_seconds=values.seconds(env, "INBOXGRAPH_TIMEOUT_SECONDS", 10.0),
+        max_response_bytes=values.positive_int(env, "INBOXGRAPH_MAX_RESPONSE_BYTES", 1_048_576),
+        cors_origins=values.listed(env, "INBOXGRAPH_CORS_ORIGINS"),
+        highlevel_forbidden_retry_seconds=values.seconds(
             env, "INBOXGRAPH_HIGHLEVEL_FORBIDDEN_RETRY_SECONDS", 10.0
         ),
-        api_tokens=tuple(Secret(token) for token in _list(env, "INBOXGRAPH_API_TOKEN")),
+        api_tokens=tuple(Secret(t) for t in values.listed(env, "INBOXGRAPH_API_TOKEN")),
         limits=load_limits(env),
+        other_tenants=(
+            load_tenants_file(tenants_file, sandbox_default=sandbox, environ=env)
+            if tenants_file
+            else {}
+        ),
+        jwt=load_jwt(env),
+        redis_url=Secret(redis_url) if redis_url else None,
+        workers=values.positive_int(env, "INBOXGRAPH_WORKERS", 1),
     )

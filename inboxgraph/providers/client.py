@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 from typing import Any, Generic
 
 import httpx
@@ -20,8 +20,13 @@ from inboxgraph.providers.base import (
     UpstreamRequest,
     UpstreamResponse,
 )
-from inboxgraph.providers.errors import ProviderError, ReadUnsupported, error_from_status
-from inboxgraph.providers.pacing import Pacer, PacerPool
+from inboxgraph.providers.errors import (
+    MAX_PROVIDER_MESSAGE_CHARS,
+    ProviderError,
+    ReadUnsupported,
+    error_from_status,
+)
+from inboxgraph.providers.pacing import Budgets, LocalBudgets, Pacer
 from inboxgraph.providers.transport import exchange
 from inboxgraph.request_scope import seconds_left
 from inboxgraph.secrets import Redactor, Secret
@@ -47,7 +52,11 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
         max_pacing_wait: float = 2.0,
         timeout_seconds: float = 10.0,
         max_response_bytes: int = 1_048_576,
+        budgets: Budgets | None = None,
+        budget_prefix: str = "",
     ) -> None:
+        """`budgets` keeps this account's rate-limit budgets and waits (this process's
+        memory by default); `budget_prefix` names the account in it."""
         self.adapter = adapter
         self._http = http
         self._timeout_seconds = timeout_seconds
@@ -57,13 +66,13 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
         self._redactor = redactor
         self._not_configured_reason = not_configured_reason
         self._max_wait = max_pacing_wait
-        self._pacers = PacerPool(
-            lambda: Pacer(
-                adapter.display_name,
-                max_concurrency=adapter.max_concurrency,
-                rate_limit=adapter.rate_limit,
-                max_wait=max_pacing_wait,
-            )
+        self._budget_prefix = budget_prefix
+        self._pacer = Pacer(
+            adapter.display_name,
+            max_concurrency=adapter.max_concurrency,
+            rate_limit=adapter.rate_limit,
+            budgets=budgets or LocalBudgets(),
+            max_wait=max_pacing_wait,
         )
 
     @property
@@ -75,7 +84,10 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
         with self._redacted_errors():
             response = await self._send_update(update)
             with self._unconfirmed_success(response.status):
-                return self.adapter.parse_update(update, response)
+                conversation: ConversationT = self._redacted(
+                    self.adapter.parse_update(update, response)
+                )
+                return conversation
 
     async def read(self, refs: Sequence[RefT]) -> Mapping[RefT, ConversationT]:
         """Read conversations by reference; refs missing from the result were not found."""
@@ -83,7 +95,8 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
         if reason is not None:
             raise ReadUnsupported(reason)
         with self._redacted_errors(), self._unreadable_read():
-            return await self.adapter.read_conversations(refs, self._read)
+            found = await self.adapter.read_conversations(refs, self._read)
+        return {ref: self._redacted(conversation) for ref, conversation in found.items()}
 
     async def _send_update(self, update: UpdateT) -> UpstreamResponse:
         """Send an update, retrying where the adapter says a retry is safe and useful."""
@@ -117,14 +130,41 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
 
     @contextmanager
     def _redacted_errors(self) -> Iterator[None]:
-        """Every failure leaving this client passes here: no credential in its message."""
+        """Every failure leaving this client passes here: its texts are told safely."""
         try:
             yield
         except ProviderError as error:
-            redacted = self._redactor.redact(error.message)
-            if redacted == error.message:
+            message, code = self._told(error.message), self._told(error.provider_code)
+            if (message, code) == (error.message, error.provider_code):
                 raise
-            raise error.with_message(redacted) from None
+            raise error.told(message or "", code) from None
+
+    def _told(self, text: str | None) -> str | None:
+        """A text from a provider as a caller may see it: credentials masked, then cut."""
+        if text is None:
+            return None
+        text = self._redactor.redact(text)
+        if len(text) > MAX_PROVIDER_MESSAGE_CHARS:
+            text = text[:MAX_PROVIDER_MESSAGE_CHARS] + "… (cut)"
+        return text
+
+    def _redacted(self, record: Any) -> Any:
+        """A record from a provider with every credential masked in its texts (a provider
+        may echo one in any field)."""
+        if isinstance(record, str):
+            return self._redactor.redact(record)
+        if isinstance(record, tuple):
+            return tuple(self._redacted(item) for item in record)
+        if is_dataclass(record) and not isinstance(record, type):
+            changes = {
+                f.name: self._redacted(getattr(record, f.name))
+                for f in fields(record)
+                if isinstance(getattr(record, f.name), str | tuple)
+                or is_dataclass(getattr(record, f.name))
+            }
+            if any(changes[name] is not getattr(record, name) for name in changes):
+                return replace(record, **changes)
+        return record
 
     @contextmanager
     def _unconfirmed_success(self, status: int) -> Iterator[None]:
@@ -172,9 +212,9 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
             **self.adapter.auth_headers(self._token.reveal()),
             **request.headers,
         }
-        pacer = self._pacers.get(scope)
+        scope = self._budget_prefix + scope
         left = seconds_left()
-        async with pacer.slot(max_wait=None if left is None else min(left, self._max_wait)):
+        async with self._pacer.slot(scope, None if left is None else min(left, self._max_wait)):
             deadline = self._timeout_seconds if left is None else min(self._timeout_seconds, left)
             if deadline <= 0:
                 raise ProviderError(
@@ -199,7 +239,7 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
                 )
                 raise
         logger.info("%s %s %s -> %d", self.name, request.method, request.path, response.status)
-        self._honour_waits(pacer, response)
+        await self._honour_waits(scope, response)
         if response.is_success:
             return response
         details = self.adapter.error_details(response.status, _json_or_none(response))
@@ -211,15 +251,20 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
             self.name, response.status, details, retry_after=_retry_after(response)
         )
 
-    def _honour_waits(self, pacer: Pacer, response: UpstreamResponse) -> None:
-        """Stop sending for this scope while the provider has asked to wait."""
-        if response.status == 429:
-            wait = _retry_after(response) or DEFAULT_RATE_LIMITED_WAIT
-            pacer.block(wait, f"{self.name} answered 429 and asked to wait {wait:g} s")
-            return
+    async def _honour_waits(self, scope: str, response: UpstreamResponse) -> None:
+        """Stop sending for this scope while the provider has asked to wait (a 429's wait,
+        or its rate-limit headers saying the budget is spent, whichever is longer)."""
         spent = self.adapter.spent_budget_wait(response)
-        if spent is not None:
-            pacer.block(spent, f"{self.name} reports its rate-limit budget spent")
+        if response.status == 429:
+            asked = _retry_after(response) or DEFAULT_RATE_LIMITED_WAIT
+            wait = max(asked, spent or 0.0)
+            await self._pacer.block(
+                scope, wait, f"{self.name} answered 429 and asked to wait {wait:g} s"
+            )
+        elif spent is not None:
+            await self._pacer.block(
+                scope, spent, f"{self.name} reports its rate-limit budget spent"
+            )
 
 
 def _retry_after(response: UpstreamResponse) -> float | None:

@@ -72,12 +72,16 @@ class ProviderError(Exception):
 
     def with_message(self, message: str) -> ProviderError:
         """The same failure, told with another message."""
+        return self.told(message, self._provider_code)
+
+    def told(self, message: str, provider_code: str | None) -> ProviderError:
+        """The same failure, with its provider-derived texts replaced."""
         return ProviderError(
             self._code,
             message,
             field=self._field,
             provider_status=self._provider_status,
-            provider_code=self._provider_code,
+            provider_code=provider_code,
             retryable=self._retryable,
             may_have_been_applied=self._may_have_been_applied,
             retry_after=self._retry_after,
@@ -136,7 +140,8 @@ def code_for_status(status: int) -> UpdateErrorCode:
     return UpdateErrorCode.UPSTREAM_ERROR
 
 
-#: The longest provider message told to a caller; a longer one is cut.
+#: The longest provider-derived text told to a caller; a longer one is cut (after
+#: masking credentials, so a cut can never leave part of one behind).
 MAX_PROVIDER_MESSAGE_CHARS = 500
 
 
@@ -147,10 +152,7 @@ def error_from_status(
     code = details.code or code_for_status(status)
     message = f"{provider_name} answered HTTP {status}"
     if details.message:
-        told = details.message
-        if len(told) > MAX_PROVIDER_MESSAGE_CHARS:
-            told = told[:MAX_PROVIDER_MESSAGE_CHARS] + "… (cut)"
-        message = f"{message}: {told}"
+        message = f"{message}: {details.message}"
     if retry_after is not None:
         message = f"{message} (retry after {retry_after:g} s)"
     return ProviderError(

@@ -1,4 +1,10 @@
-"""Client-side pacing: bounded concurrency plus a sliding-window request budget."""
+"""Client-side pacing: bounded concurrency, a sliding-window request budget per credential
+scope, and the waits a provider asks for (a 429's Retry-After, a spent budget).
+
+Where the budgets and waits are kept is a `Budgets`: this process's memory by default
+(`LocalBudgets`), or a store every process shares (Redis), so that several processes
+together stay within what the provider allows.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,8 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from inboxgraph.domain.outcomes import UpdateErrorCode
 from inboxgraph.providers.errors import ProviderError
@@ -24,14 +31,107 @@ class RateLimit:
     seconds: float
 
 
-class Pacer:
-    """Keeps one provider account within its documented rate limit, and away from it
-    while the provider has asked to wait (a 429's Retry-After, a spent budget).
+@dataclass(frozen=True)
+class Wait:
+    """A request may not be sent for `seconds`, because of `reason`."""
 
-    A request that would exceed the budget waits for a free slot when the wait is
-    at most `max_wait` seconds; otherwise it fails at once with RATE_LIMITED, so no
-    request is sent that the provider would refuse (Ayrshare suspends a profile
-    after too many 429s).
+    seconds: float
+    reason: str
+
+
+class Budgets(Protocol):
+    """Request budgets and provider-asked waits, per credential scope."""
+
+    async def reserve(self, scope: str, limit: RateLimit | None, provider_name: str) -> Wait | None:
+        """Count one request against `scope` and return None, or say how long to wait
+        (counting nothing) when the scope is blocked or its budget spent."""
+        ...
+
+    async def block(self, scope: str, seconds: float, reason: str) -> None:
+        """Send nothing for `scope` during `seconds`: the provider asked to wait."""
+        ...
+
+
+def budget_reason(provider_name: str, limit: RateLimit) -> str:
+    return f"{provider_name} allows {limit.requests} requests per {limit.seconds:g} s"
+
+
+@dataclass
+class _Scope:
+    sent: deque[float] = field(default_factory=deque)
+    blocked_until: float = float("-inf")
+    blocked_because: str = ""
+
+
+class LocalBudgets:
+    """Budgets kept in this process.
+
+    `share` divides every budget among that many processes that cannot share state (N
+    workers without Redis), so that together they never exceed the provider's budget.
+    Scopes idle past their window are forgotten once many have been seen.
+    """
+
+    #: Idle scopes are swept when more than this many are kept.
+    SWEEP_ABOVE = 1024
+
+    def __init__(self, *, share: int = 1, clock: Clock = time.monotonic) -> None:
+        self._share = share
+        self._clock = clock
+        self._scopes: dict[str, _Scope] = {}
+        self._windows: dict[str, float] = {}
+
+    def __len__(self) -> int:
+        return len(self._scopes)
+
+    def shared_limit(self, limit: RateLimit) -> RateLimit:
+        return RateLimit(max(1, limit.requests // self._share), limit.seconds)
+
+    async def reserve(self, scope: str, limit: RateLimit | None, provider_name: str) -> Wait | None:
+        now = self._clock()
+        state = self._scope(scope)
+        if state.blocked_until > now:
+            return Wait(state.blocked_until - now, state.blocked_because)
+        if limit is None:
+            return None
+        limit = self.shared_limit(limit)
+        self._windows[scope] = limit.seconds
+        while state.sent and state.sent[0] <= now - limit.seconds:
+            state.sent.popleft()
+        if len(state.sent) < limit.requests:
+            state.sent.append(now)
+            return None
+        return Wait(state.sent[0] + limit.seconds - now, budget_reason(provider_name, limit))
+
+    async def block(self, scope: str, seconds: float, reason: str) -> None:
+        state = self._scope(scope)
+        state.blocked_until = max(state.blocked_until, self._clock() + seconds)
+        state.blocked_because = reason
+
+    def _scope(self, scope: str) -> _Scope:
+        state = self._scopes.get(scope)
+        if state is None:
+            if len(self._scopes) >= self.SWEEP_ABOVE:
+                self._sweep()
+            state = self._scopes[scope] = _Scope()
+        return state
+
+    def _sweep(self) -> None:
+        now = self._clock()
+        for scope, state in list(self._scopes.items()):
+            window = self._windows.get(scope, 0.0)
+            idle = not state.sent or state.sent[-1] <= now - window
+            if idle and state.blocked_until <= now:
+                del self._scopes[scope]
+                self._windows.pop(scope, None)
+
+
+class Pacer:
+    """Keeps one provider account within its rate limit and away from it while it has
+    asked to wait, with at most `max_concurrency` requests in flight.
+
+    A request that may not be sent yet waits when the wait is at most `max_wait` seconds;
+    otherwise it fails at once with RATE_LIMITED, so no request is sent that the provider
+    would refuse (Ayrshare suspends a profile after too many 429s).
     """
 
     def __init__(
@@ -40,103 +140,36 @@ class Pacer:
         *,
         max_concurrency: int,
         rate_limit: RateLimit | None,
+        budgets: Budgets,
         max_wait: float = 2.0,
-        clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._provider_name = provider_name
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self._rate_limit = rate_limit
+        self._budgets = budgets
         self._max_wait = max_wait
-        self._clock = clock
         self._sleep = sleep
-        self._sent: deque[float] = deque()
-        self._lock = asyncio.Lock()
-        self._in_flight = 0
-        self._blocked_until = float("-inf")
-        self._blocked_because = ""
 
     @asynccontextmanager
-    async def slot(self, max_wait: float | None = None) -> AsyncIterator[None]:
-        """A turn to send one request, waiting at most `max_wait` (default: the pacer's)."""
-        self._in_flight += 1
-        try:
-            async with self._semaphore:
-                await self._reserve(self._max_wait if max_wait is None else max_wait)
-                yield
-        finally:
-            self._in_flight -= 1
-
-    def block(self, seconds: float, because: str) -> None:
-        """Send nothing for `seconds`: the provider asked to wait."""
-        self._blocked_until = max(self._blocked_until, self._clock() + seconds)
-        self._blocked_because = because
-
-    def is_idle(self) -> bool:
-        """Nothing in flight, nothing sent within the window and no block: forgetting it
-        loses nothing."""
-        now = self._clock()
-        if self._in_flight or self._blocked_until > now:
-            return False
-        limit = self._rate_limit
-        return limit is None or not self._sent or self._sent[-1] <= now - limit.seconds
-
-    async def _reserve(self, max_wait: float) -> None:
-        async with self._lock:
-            while True:
-                now = self._clock()
-                wait, why = self._wait(now)
-                if wait <= 0:
-                    if self._rate_limit is not None:
-                        self._sent.append(now)
-                    return
-                if wait > max_wait:
+    async def slot(self, scope: str, max_wait: float | None = None) -> AsyncIterator[None]:
+        """A turn to send one request for `scope`, waiting at most `max_wait` (default: the
+        pacer's)."""
+        patience = self._max_wait if max_wait is None else max_wait
+        async with self._semaphore:
+            while (
+                wait := await self._budgets.reserve(scope, self._rate_limit, self._provider_name)
+            ) is not None:
+                if wait.seconds > patience:
                     raise ProviderError(
                         UpdateErrorCode.RATE_LIMITED,
-                        f"{why}; this request was not sent. Retry in {max(wait, 1):.0f} s.",
+                        f"{wait.reason}; this request was not sent. "
+                        f"Retry in {max(wait.seconds, 1):.0f} s.",
                         retryable=True,
-                        retry_after=wait,
+                        retry_after=wait.seconds,
                     )
-                await self._sleep(wait)
+                await self._sleep(wait.seconds)
+            yield
 
-    def _wait(self, now: float) -> tuple[float, str]:
-        """How long until a request may be sent, and why it may not be now."""
-        if self._blocked_until > now:
-            return self._blocked_until - now, self._blocked_because
-        limit = self._rate_limit
-        if limit is None:
-            return 0.0, ""
-        while self._sent and self._sent[0] <= now - limit.seconds:
-            self._sent.popleft()
-        if len(self._sent) < limit.requests:
-            return 0.0, ""
-        return self._sent[0] + limit.seconds - now, (
-            f"{self._provider_name} allows {limit.requests} requests per {limit.seconds:g} s"
-        )
-
-
-class PacerPool:
-    """One pacer per budget scope (an Ayrshare profile, say), forgetting idle ones so that
-    many scopes seen once do not pile up."""
-
-    #: Idle pacers are swept when the pool grows past this many.
-    SWEEP_ABOVE = 1024
-
-    def __init__(self, make: Callable[[], Pacer]) -> None:
-        self._make = make
-        self._pacers: dict[str, Pacer] = {}
-
-    def __len__(self) -> int:
-        return len(self._pacers)
-
-    def get(self, scope: str) -> Pacer:
-        pacer = self._pacers.get(scope)
-        if pacer is None:
-            if len(self._pacers) >= self.SWEEP_ABOVE:
-                self._sweep()
-            pacer = self._pacers[scope] = self._make()
-        return pacer
-
-    def _sweep(self) -> None:
-        for scope in [s for s, p in self._pacers.items() if p.is_idle()]:
-            del self._pacers[scope]
+    async def block(self, scope: str, seconds: float, reason: str) -> None:
+        await self._budgets.block(scope, seconds, reason)

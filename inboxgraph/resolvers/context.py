@@ -30,6 +30,8 @@ AnyProviderClient = ProviderClient[Any, Any, Any]
 class RequestContext:
     request: Request | WebSocket
     response: Response | WebSocket | None
+    #: The tenant the caller acts as: its credentials, budgets, jobs and records.
+    tenant: str
     clients: Mapping[Provider, AnyProviderClient]
     modes: Mapping[Provider, ProviderMode]
     _update_loaders: dict[Provider, DataLoader[ConversationUpdate, UpdateOutcome]] = field(

@@ -38,8 +38,3 @@ EMULATORS: dict[Provider, Emulator] = {
         ebay.create_app, ebay.SANDBOX_TOKEN, ebay.seed_conversations, ebay.API_PREFIX
     ),
 }
-
-
-def sandbox_host(provider: Provider) -> str:
-    """The in-process origin at which a provider's emulator is mounted."""
-    return f"http://{provider.name.lower()}.sandbox"
