@@ -7,7 +7,12 @@ whose `status` is `error` is a failure too.
 
 The rate limit (300 requests per 5 minutes) is per user profile, and 1,000 answers 429
 within 24 hours suspend the profile: requests are paced per `Profile-Key` and a 429 is
-never retried.
+never retried. Ayrshare reports a profile's budget in every answer, `x-ratelimit-max`
+(requests allowed per 5 minutes) and `x-ratelimit-count` (requests made in the current
+5 minutes). Once the count reaches the maximum (other clients of the same profile may
+have spent it), that profile sends nothing for 300 s: Ayrshare does not tell when the
+current window started, so the window's whole length is the only wait sure to outlast
+it. Missing or unreadable headers hold nothing back.
 
 Reads list the primary profile's messages per platform and status (`GET
 /api/messages/{platform}?status=...`, whose `messages[].conversationId` Ayrshare's
@@ -39,6 +44,10 @@ from inboxgraph.providers.pacing import RateLimit
 from inboxgraph.providers.paths import path_segment
 
 PROFILE_KEY_HEADER = "Profile-Key"
+#: Ayrshare's rate-limit window, "300 requests per 5 minutes" per user profile.
+RATE_LIMIT_WINDOW_SECONDS = 300.0
+#: A header holding a count: ASCII digits, nothing else.
+COUNT_PATTERN = re.compile(r"[0-9]{1,9}")
 #: A header value: printable ASCII, no whitespace at either end (HTTP would strip it).
 PROFILE_KEY_PATTERN = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 
@@ -49,7 +58,7 @@ class AyrshareAdapter(
     provider: ClassVar[Provider] = Provider.AYRSHARE
     display_name: ClassVar[str] = "Ayrshare"
     default_base_url: ClassVar[str] = "https://api.ayrshare.com"
-    rate_limit: ClassVar[RateLimit | None] = RateLimit(300, 300.0)
+    rate_limit: ClassVar[RateLimit | None] = RateLimit(300, RATE_LIMIT_WINDOW_SECONDS)
 
     def validate(self, update: AyrshareConversationUpdate) -> None:
         path_segment("ayrshare.conversationId", update.conversation_id)
@@ -135,6 +144,14 @@ class AyrshareAdapter(
     def budget_scope(self, update: AyrshareConversationUpdate) -> str:
         return update.profile_key or ""
 
+    def spent_budget_wait(self, response: UpstreamResponse) -> float | None:
+        """The window's length once `x-ratelimit-count` has reached `x-ratelimit-max`."""
+        allowed = _count(response.header("x-ratelimit-max"))
+        made = _count(response.header("x-ratelimit-count"))
+        if allowed is None or allowed < 1 or made is None or made < allowed:
+            return None
+        return RATE_LIMIT_WINDOW_SECONDS
+
     def error_details(self, status: int, body: Any) -> ErrorDetails:
         error = _error_object(body)
         if error is None:
@@ -147,6 +164,13 @@ class AyrshareAdapter(
             else None,
             message=message if isinstance(message, str) else None,
         )
+
+
+def _count(value: str | None) -> int | None:
+    """A rate-limit header's count, or None when it is missing or not a count."""
+    if value is None or not COUNT_PATTERN.fullmatch(value.strip()):
+        return None
+    return int(value)
 
 
 def _error_object(body: Any) -> dict[str, Any] | None:

@@ -11,11 +11,29 @@ cannot be read, is reported at once.
 
 HighLevel's error body `{"statusCode", "message", "error"}` carries no code of its
 own (`statusCode` repeats the HTTP status), so `providerCode` stays null.
+
+Every answer reports the budget of the app in the location: `X-RateLimit-Remaining`
+requests are left in the burst window of `X-RateLimit-Interval-Milliseconds`, and
+`X-RateLimit-Daily-Remaining` in the day. Once either is spent (other clients of the
+same app and location may have spent it), the location sends nothing for a while, so no
+request leaves that HighLevel would refuse:
+
+- burst spent: the interval HighLevel states (10 s, as documented, when that header
+  is missing or unreadable), the longest the current burst window can still last;
+- day spent: `DAILY_SPENT_WAIT_SECONDS`, one hour. HighLevel does not say when its day
+  starts (a rolling 24 hours, or a calendar day in some time zone), so the only wait
+  sure to outlast it is a whole day, which could hold a location back for up to a day
+  after its budget came back. A refused request costs nothing at HighLevel (unlike
+  Ayrshare, it documents no penalty), so inboxgraph waits an hour and then lets
+  requests find out: at most an hour is lost once the budget is back.
+
+A count that is missing or unreadable holds nothing back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -38,6 +56,13 @@ FIRST_FORBIDDEN_RETRY_DELAY = 0.5
 #: A message this young may still be refused while HighLevel "downstreams" it (the
 #: provider docs say about 5-10 s; a little more allows for clock skew).
 DOWNSTREAM_SECONDS = 15.0
+#: The documented burst limit: 100 requests per 10 seconds, per app per location.
+BURST_REQUESTS = 100
+BURST_SECONDS = 10.0
+#: How long a location sends nothing once HighLevel reports its daily budget spent.
+DAILY_SPENT_WAIT_SECONDS = 3600.0
+#: A rate-limit header's number: ASCII digits, possibly negative.
+HEADER_NUMBER = re.compile(r"-?[0-9]{1,12}")
 
 
 def _utc_now() -> datetime:
@@ -61,7 +86,7 @@ class HighLevelAdapter(
         "Accept": "application/json",
     }
     #: The burst limit, per app per location (one credential).
-    rate_limit: ClassVar[RateLimit | None] = RateLimit(100, 10.0)
+    rate_limit: ClassVar[RateLimit | None] = RateLimit(BURST_REQUESTS, BURST_SECONDS)
 
     def __init__(
         self, *, forbidden_retry_seconds: float, clock: Callable[[], datetime] = _utc_now
@@ -102,7 +127,9 @@ class HighLevelAdapter(
     async def read_conversations(
         self, refs: Sequence[HighLevelConversationRef], fetch: Fetch
     ) -> Mapping[HighLevelConversationRef, HighLevelConversation]:
-        """`GET /conversations/{id}` per ref, concurrently (bounded by the pacer)."""
+        """`GET /conversations/{id}` per ref, concurrently (bounded by the pacer): its
+        `unreadCount` and `deleted`, when the answer carries them, tell the read and
+        deleted state."""
 
         async def read_one(ref: HighLevelConversationRef) -> HighLevelConversation | None:
             try:
@@ -115,7 +142,18 @@ class HighLevelAdapter(
                 if error.code is UpdateErrorCode.NOT_FOUND:
                     return None
                 raise
-            return HighLevelConversation(id=_non_empty_string(response.json()["id"], "id"))
+            body = response.json()
+            if not isinstance(body, dict):
+                raise TypeError("a conversation is not an object")
+            unread = body.get("unreadCount")
+            deleted = body.get("deleted")
+            return HighLevelConversation(
+                id=_non_empty_string(body["id"], "id"),
+                unread_count=unread
+                if isinstance(unread, int) and not isinstance(unread, bool) and unread >= 0
+                else None,
+                deleted=deleted if isinstance(deleted, bool) else None,
+            )
 
         conversations = await asyncio.gather(*(read_one(ref) for ref in refs))
         return {ref: c for ref, c in zip(refs, conversations, strict=True) if c is not None}
@@ -169,6 +207,21 @@ class HighLevelAdapter(
             return None
         return sent_at if sent_at.utcoffset() is not None else sent_at.replace(tzinfo=UTC)
 
+    def spent_budget_wait(self, response: UpstreamResponse) -> float | None:
+        """The burst interval once the burst is spent, an hour once the day is (the
+        longer when both are)."""
+        waits: list[float] = []
+        burst_left = _header_number(response, "x-ratelimit-remaining")
+        if burst_left is not None and burst_left <= 0:
+            interval = _header_number(response, "x-ratelimit-interval-milliseconds")
+            waits.append(
+                interval / 1000 if interval is not None and interval > 0 else BURST_SECONDS
+            )
+        day_left = _header_number(response, "x-ratelimit-daily-remaining")
+        if day_left is not None and day_left <= 0:
+            waits.append(DAILY_SPENT_WAIT_SECONDS)
+        return max(waits, default=None)
+
     def error_details(self, status: int, body: Any) -> ErrorDetails:
         if not isinstance(body, dict):
             return ErrorDetails()
@@ -189,6 +242,12 @@ def forbidden_backoff(budget_seconds: float) -> tuple[float, ...]:
         waited += step
         delay *= 2
     return tuple(delays)
+
+
+def _header_number(response: UpstreamResponse, name: str) -> int | None:
+    """A rate-limit header as a whole number, or None when it is missing or not one."""
+    value = (response.header(name) or "").strip()
+    return int(value) if HEADER_NUMBER.fullmatch(value) else None
 
 
 def _joined_message(message: Any) -> str | None:

@@ -7,8 +7,19 @@ from typing import Any
 import httpx
 from syrupy.assertion import SnapshotAssertion
 
+from inboxgraph.sandbox.ayrshare import PRIMARY_PROFILE, AyrshareState
 from inboxgraph.sandbox.ayrshare import SANDBOX_PROFILE_KEY as AYRSHARE_SANDBOX_PROFILE_KEY
-from tests.support import graphql, update_many, update_one
+from inboxgraph.sandbox.ayrshare import SANDBOX_TOKEN as AYRSHARE_SANDBOX_TOKEN
+from inboxgraph.sandbox.ayrshare import create_app as create_ayrshare_app
+from inboxgraph.upstreams import connect_upstreams
+from tests.support import (
+    client_for,
+    graphql,
+    live_settings,
+    record_upstream,
+    update_many,
+    update_one,
+)
 
 INSTAGRAM = "aWdfZMTpIyzQw"
 FACEBOOK = "fbConv0001"
@@ -129,3 +140,48 @@ async def test_a_read_follows_the_conversation_between_listings(
     # A reference carries no Profile-Key: another profile's conversation is not found.
     assert await read("TWITTER", PROFILE_TWITTER) is None
     assert await read("FACEBOOK", INSTAGRAM) is None
+
+
+# --- The budget the emulator reports, honoured before anything more is sent ---
+
+
+async def test_once_the_emulator_reports_the_budget_spent_nothing_more_reaches_it() -> None:
+    """Another client of the primary profile has made 299 of its 300 requests."""
+    state = AyrshareState()
+    for _ in range(299):
+        state.admit(PRIMARY_PROFILE)
+    settings = live_settings(
+        INBOXGRAPH_AYRSHARE_TOKEN=AYRSHARE_SANDBOX_TOKEN,
+        INBOXGRAPH_AYRSHARE_BASE_URL="http://ayrshare.test",
+    )
+    upstreams = connect_upstreams(
+        settings, transport=httpx.ASGITransport(app=create_ayrshare_app(state))
+    )
+    sent = record_upstream(upstreams)
+    archive = {"platform": "INSTAGRAM", "conversationId": INSTAGRAM, "status": "ARCHIVED"}
+    other_profile = {
+        "platform": "TWITTER",
+        "conversationId": PROFILE_TWITTER,
+        "status": "ARCHIVED",
+        "profileKey": AYRSHARE_SANDBOX_PROFILE_KEY,
+    }
+    async with client_for(upstreams) as client:
+        last = await update_one(client, {"ayrshare": archive})
+        refused = await update_one(client, {"ayrshare": {**archive, "status": "ACTIVE"}})
+        elsewhere = await update_one(client, {"ayrshare": other_profile})
+    assert last["__typename"] == "ConversationUpdated"
+    assert (refused["code"], refused["providerStatus"], refused["retryable"]) == (
+        "RATE_LIMITED",
+        None,
+        True,
+    )
+    assert refused["message"].startswith("Ayrshare reports its rate-limit budget spent; ")
+    assert elsewhere["__typename"] == "ConversationUpdated"
+    # The refused update never reached the emulator: no 429 counts towards a suspension.
+    assert [(r.method, r.headers.get("Profile-Key")) for r in sent] == [
+        ("PUT", None),
+        ("PUT", AYRSHARE_SANDBOX_PROFILE_KEY),
+    ]
+    assert state.windows[PRIMARY_PROFILE].count == 300
+    assert PRIMARY_PROFILE not in state.rate_limited
+    assert state.conversations[(PRIMARY_PROFILE, "instagram", INSTAGRAM)]["status"] == "archived"

@@ -47,6 +47,9 @@ DOC_EXAMPLE_BODY = {
 JUST_SENT = "justSent000000000001"
 OTHER_APPS = "otherApp000000000001"
 
+#: The read that follows every update, so the result tells the conversation's state too.
+READ_AFTER_UPDATE = "GET /conversations/ABC12h2F6uBrIkfXYazb -> 200"
+
 
 async def test_mark_read(
     sandbox_client: httpx.AsyncClient, json_snapshot: SnapshotAssertion
@@ -170,7 +173,7 @@ async def test_the_docs_own_curl_example_lands_in_the_emulator(state: HighLevelS
     async with client:
         result = await update_one(client, {"highLevel": DOC_EXAMPLE_INPUT})
     assert result["conversation"]["message"] == {"id": MESSAGE_ID, "status": "READ"}
-    assert emulator.seen == [f"PUT {_status_path(MESSAGE_ID)} -> 200"]
+    assert emulator.seen == [f"PUT {_status_path(MESSAGE_ID)} -> 200", READ_AFTER_UPDATE]
     assert json.loads(sent[0].content) == DOC_EXAMPLE_BODY
     assert state.messages[MESSAGE_ID]["status"] == "read"
 
@@ -196,7 +199,7 @@ async def test_values_the_doc_does_not_forbid_land_in_the_emulator(
         )
     assert result["__typename"] == "ConversationUpdated", result
     assert json.loads(sent[0].content) == {"status": "delivered", **sent_as}
-    assert emulator.seen == [f"PUT {_status_path(MESSAGE_ID)} -> 200"]
+    assert emulator.seen == [f"PUT {_status_path(MESSAGE_ID)} -> 200", READ_AFTER_UPDATE]
     assert state.messages[MESSAGE_ID]["status"] == "delivered"
 
 
@@ -210,6 +213,7 @@ async def test_just_sent_message_is_updated_once_downstreamed(state: HighLevelSt
         f"PUT {_status_path(JUST_SENT)} -> 403",
         f"GET /conversations/messages/{JUST_SENT} -> 200",
         f"PUT {_status_path(JUST_SENT)} -> 200",
+        READ_AFTER_UPDATE,
     ]
     assert state.messages[JUST_SENT]["status"] == "read"
 
@@ -291,3 +295,49 @@ async def test_the_emulator_refuses_an_adapter_sending_another_api_version(
     )
     assert emulator.seen == [f"PUT {_status_path(MESSAGE_ID)} -> 400"]
     assert state.messages[MESSAGE_ID]["status"] == "pending"
+
+
+# --- The budget the emulator reports, honoured before anything more is sent ---
+
+
+async def test_once_the_emulator_reports_the_burst_spent_nothing_more_reaches_it(
+    state: HighLevelState,
+) -> None:
+    """Another client of the same app and location has made 99 of the burst's 100."""
+    for _ in range(99):
+        state.rate.take()
+    client, emulator, sent = _connect(state, retry_seconds="0")
+    async with client:
+        last = await update_one(client, {"highLevel": {"messageId": MESSAGE_ID, "status": "READ"}})
+        refused = await update_one(
+            client, {"highLevel": {"messageId": MESSAGE_ID, "status": "DELIVERED"}}
+        )
+    assert last["conversation"]["message"] == {"id": MESSAGE_ID, "status": "READ"}
+    assert (refused["code"], refused["providerStatus"], refused["retryable"]) == (
+        "RATE_LIMITED",
+        None,
+        True,
+    )
+    assert refused["message"] == (
+        "HighLevel reports its rate-limit budget spent; this request was not sent. Retry in 10 s."
+    )
+    # Nothing after the update that spent the burst reached the emulator (not even the
+    # read that would have followed it).
+    assert emulator.seen == [f"PUT {_status_path(MESSAGE_ID)} -> 200"]
+    assert len(sent) == 1
+    assert state.messages[MESSAGE_ID]["status"] == "read"
+
+
+async def test_once_the_emulator_reports_the_day_spent_nothing_more_reaches_it() -> None:
+    state = HighLevelState(daily_requests=1)
+    client, emulator, sent = _connect(state, retry_seconds="0")
+    async with client:
+        last = await update_one(client, {"highLevel": {"messageId": MESSAGE_ID, "status": "READ"}})
+        refused = await update_one(
+            client, {"highLevel": {"messageId": MESSAGE_ID, "status": "DELIVERED"}}
+        )
+    assert last["__typename"] == "ConversationUpdated"
+    assert refused["code"] == "RATE_LIMITED"
+    assert refused["message"].endswith("this request was not sent. Retry in 3600 s.")
+    assert emulator.seen == [f"PUT {_status_path(MESSAGE_ID)} -> 200"]
+    assert len(sent) == 1

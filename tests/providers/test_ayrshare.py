@@ -598,3 +598,77 @@ async def test_a_refused_read_is_mapped_like_an_update() -> None:
         400,
         "101",
     )
+
+
+# --- The budget Ayrshare reports: x-ratelimit-max and x-ratelimit-count ---
+
+
+def _budget_answer(**headers: str) -> UpstreamResponse:
+    return UpstreamResponse(200, headers, b'{"status": "success"}')
+
+
+@pytest.mark.parametrize(
+    ("headers", "wait"),
+    [
+        ({"x-ratelimit-max": "300", "x-ratelimit-count": "1"}, None),
+        ({"x-ratelimit-max": "300", "x-ratelimit-count": "299"}, None),
+        ({"x-ratelimit-max": "300", "x-ratelimit-count": "300"}, 300.0),
+        ({"x-ratelimit-max": "300", "x-ratelimit-count": "301"}, 300.0),
+        ({"x-ratelimit-max": "5", "x-ratelimit-count": "5"}, 300.0),
+        ({"x-ratelimit-max": " 300 ", "x-ratelimit-count": "300"}, 300.0),
+        ({}, None),
+        ({"x-ratelimit-count": "300"}, None),
+        ({"x-ratelimit-max": "300"}, None),
+        ({"x-ratelimit-max": "0", "x-ratelimit-count": "0"}, None),
+        ({"x-ratelimit-max": "many", "x-ratelimit-count": "300"}, None),
+        ({"x-ratelimit-max": "300", "x-ratelimit-count": ""}, None),
+        ({"x-ratelimit-max": "300", "x-ratelimit-count": "300.0"}, None),
+        ({"x-ratelimit-max": "300", "x-ratelimit-count": "-300"}, None),
+        ({"x-ratelimit-max": "300", "x-ratelimit-count": "3_00"}, None),
+        ({"x-ratelimit-max": "300", "x-ratelimit-count": "\u0663\u0660\u0660"}, None),
+        ({"x-ratelimit-max": "300", "x-ratelimit-count": "9" * 5000}, None),
+    ],
+)
+def test_a_spent_budget_holds_the_profile_back_for_the_whole_window(
+    headers: dict[str, str], wait: float | None
+) -> None:
+    """Ayrshare does not say when its window started: 300 s is the wait sure to outlast it."""
+    assert AyrshareAdapter().spent_budget_wait(_budget_answer(**headers)) == wait
+
+
+def _spent_after(answers_left: int) -> Handler:
+    """Ayrshare's answers to a profile that has `answers_left` requests in its window."""
+    made = 300 - answers_left
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal made
+        made += 1
+        return httpx.Response(
+            200,
+            json={"status": "success"},
+            headers={"x-ratelimit-max": "300", "x-ratelimit-count": str(made)},
+        )
+
+    return answer
+
+
+async def test_once_ayrshare_reports_the_budget_spent_that_profile_sends_nothing() -> None:
+    """Other clients of the profile spent 298 of its 300: two go out, then nothing."""
+    transport, seen = mock_upstream(_spent_after(answers_left=2))
+    async with app_client(live_settings(), transport) as client:
+        sent = await update_many(client, _inputs(0, 2))
+        [refused] = await update_many(client, _inputs(2, 3))
+        [other_profile] = await update_many(client, _inputs(3, 4, PROFILE_KEY))
+    assert [r["__typename"] for r in sent] == ["ConversationUpdated"] * 2
+    assert (refused["code"], refused["providerStatus"], refused["retryable"]) == (
+        "RATE_LIMITED",
+        None,
+        True,
+    )
+    assert refused["mayHaveBeenApplied"] is False
+    assert refused["message"] == (
+        "Ayrshare reports its rate-limit budget spent; this request was not sent. Retry in 300 s."
+    )
+    # The block is the spent profile's: another profile's update still goes out.
+    assert other_profile["__typename"] == "ConversationUpdated"
+    assert [r.headers.get("Profile-Key") for r in seen] == [None, None, PROFILE_KEY]

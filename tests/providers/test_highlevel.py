@@ -69,13 +69,33 @@ def _sent(seen: list[httpx.Request]) -> list[str]:
     return [f"{request.method} {request.url.path}" for request in seen]
 
 
+#: What `GET /conversations/{id}` tells, read once after an update.
+READ_AFTER_UPDATE = f"GET /conversations/{CONVERSATION_ID}"
+CONVERSATION = {"id": CONVERSATION_ID, "unreadCount": 2, "deleted": False}
+
+
+def then_read(
+    answer: Callable[[httpx.Request], httpx.Response],
+) -> Callable[[httpx.Request], httpx.Response]:
+    """HighLevel answering `answer` to updates, and the conversation to the read after."""
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path == f"/conversations/{CONVERSATION_ID}":
+            return httpx.Response(200, json=CONVERSATION)
+        return answer(request)
+
+    return respond
+
+
 # --- The request ---
 
 
 async def test_update_sends_documented_request() -> None:
     transport, seen = mock_upstream(
-        lambda request: httpx.Response(
-            200, json={**UPDATED, "emailMessageId": "rnGyqh2F6uBrIkfhFo9A"}
+        then_read(
+            lambda request: httpx.Response(
+                200, json={**UPDATED, "emailMessageId": "rnGyqh2F6uBrIkfhFo9A"}
+            )
         )
     )
     async with app_client(live_settings(), transport) as client:
@@ -95,7 +115,8 @@ async def test_update_sends_documented_request() -> None:
                 }
             },
         )
-    [request] = seen
+    request, read = seen
+    assert _sent([read]) == [READ_AFTER_UPDATE]
     assert request.method == "PUT"
     assert str(request.url) == f"{BASE_URL}{STATUS_PATH}"
     assert request.headers["Authorization"] == f"Bearer {LIVE_TOKENS[Provider.HIGHLEVEL]}"
@@ -120,11 +141,12 @@ async def test_update_sends_documented_request() -> None:
 
 
 async def test_the_docs_own_curl_example_is_sent_exactly_as_given() -> None:
-    transport, seen = mock_upstream(lambda request: httpx.Response(200, json=UPDATED))
+    transport, seen = mock_upstream(then_read(lambda request: httpx.Response(200, json=UPDATED)))
     async with app_client(live_settings(), transport) as client:
         result = await update_one(client, {"highLevel": DOC_EXAMPLE_INPUT})
     assert result["conversation"]["message"] == {"id": MESSAGE_ID, "status": "READ"}
-    [request] = seen
+    request, read = seen
+    assert _sent([read]) == [READ_AFTER_UPDATE]
     assert (request.method, str(request.url)) == ("PUT", f"{BASE_URL}{STATUS_PATH}")
     assert json.loads(request.content) == DOC_EXAMPLE_BODY
 
@@ -145,18 +167,19 @@ async def test_the_docs_own_curl_example_is_sent_exactly_as_given() -> None:
 async def test_values_the_doc_does_not_forbid_are_sent_as_given(
     given: dict[str, Any], sent: dict[str, Any]
 ) -> None:
-    transport, seen = mock_upstream(lambda request: httpx.Response(200, json=UPDATED))
+    transport, seen = mock_upstream(then_read(lambda request: httpx.Response(200, json=UPDATED)))
     async with app_client(live_settings(), transport) as client:
         result = await update_one(
             client, {"highLevel": {"messageId": MESSAGE_ID, "status": "DELIVERED", **given}}
         )
     assert result["__typename"] == "ConversationUpdated"
-    [request] = seen
+    request, read = seen
+    assert _sent([read]) == [READ_AFTER_UPDATE]
     assert json.loads(request.content) == {"status": "delivered", **sent}
 
 
 async def test_configured_base_url_is_used() -> None:
-    transport, seen = mock_upstream(lambda request: httpx.Response(200, json=UPDATED))
+    transport, seen = mock_upstream(then_read(lambda request: httpx.Response(200, json=UPDATED)))
     settings = live_settings(INBOXGRAPH_HIGHLEVEL_BASE_URL="https://ghl.internal/proxy/")
     async with app_client(settings, transport) as client:
         await update_one(client, {"highLevel": {"messageId": MESSAGE_ID, "status": "READ"}})
@@ -210,7 +233,7 @@ def test_validate_refuses_a_message_id_that_is_not_a_path_segment(message_id: st
 
 @pytest.mark.parametrize("message_id", NOT_PATH_SEGMENTS)
 async def test_a_message_id_that_is_not_a_path_segment_sends_nothing(message_id: str) -> None:
-    transport, seen = mock_upstream(lambda request: httpx.Response(200, json=UPDATED))
+    transport, seen = mock_upstream(then_read(lambda request: httpx.Response(200, json=UPDATED)))
     async with app_client(live_settings(), transport) as client:
         result = await update_one(
             client, {"highLevel": {"messageId": message_id, "status": "READ"}}
@@ -510,6 +533,7 @@ async def test_forbidden_for_a_message_sent_moments_ago_is_retried_until_it_succ
             httpx.Response(403, json=FORBIDDEN_BODY),
             httpx.Response(200, json={"id": MESSAGE_ID, "dateAdded": just_sent}),
             httpx.Response(200, json=UPDATED),
+            httpx.Response(200, json=CONVERSATION),
         )
     )
     settings = live_settings(INBOXGRAPH_HIGHLEVEL_FORBIDDEN_RETRY_SECONDS="0.05")
@@ -518,7 +542,12 @@ async def test_forbidden_for_a_message_sent_moments_ago_is_retried_until_it_succ
             client, {"highLevel": {"messageId": MESSAGE_ID, "status": "DELIVERED"}}
         )
     assert result["conversation"]["message"] == {"id": MESSAGE_ID, "status": "DELIVERED"}
-    assert _sent(seen) == [f"PUT {STATUS_PATH}", f"GET {MESSAGE_PATH}", f"PUT {STATUS_PATH}"]
+    assert _sent(seen) == [
+        f"PUT {STATUS_PATH}",
+        f"GET {MESSAGE_PATH}",
+        f"PUT {STATUS_PATH}",
+        READ_AFTER_UPDATE,
+    ]
     assert seen[2].content == seen[0].content == b'{"status":"delivered"}'
     assert seen[1].headers["Version"] == "2021-04-15"
     assert seen[1].headers["Authorization"] == f"Bearer {LIVE_TOKENS[Provider.HIGHLEVEL]}"
@@ -619,3 +648,97 @@ async def test_read_answer_without_a_string_id_is_an_upstream_error(body: Any) -
     with pytest.raises(ProviderError) as caught:
         await client.read([HighLevelConversationRef(id=CONVERSATION_ID)])
     assert caught.value.code is UpdateErrorCode.UPSTREAM_ERROR
+
+
+# --- The budget HighLevel reports: burst and daily X-RateLimit-* headers ---
+
+BURST_LEFT = "x-ratelimit-remaining"
+INTERVAL_MS = "x-ratelimit-interval-milliseconds"
+DAY_LEFT = "x-ratelimit-daily-remaining"
+MARK_READ = {"highLevel": {"messageId": MESSAGE_ID, "status": "READ"}}
+
+
+def _adapter_wait(headers: dict[str, str]) -> float | None:
+    answer = UpstreamResponse(200, headers, json.dumps(UPDATED).encode())
+    return HighLevelAdapter(forbidden_retry_seconds=0).spent_budget_wait(answer)
+
+
+@pytest.mark.parametrize(
+    ("headers", "wait"),
+    [
+        ({BURST_LEFT: "1", INTERVAL_MS: "10000", DAY_LEFT: "199000"}, None),
+        ({BURST_LEFT: "0", INTERVAL_MS: "10000", DAY_LEFT: "199000"}, 10.0),
+        ({BURST_LEFT: "-2", INTERVAL_MS: "2500"}, 2.5),
+        ({BURST_LEFT: " 0 ", INTERVAL_MS: " 500 "}, 0.5),
+        # A spent burst with no readable interval waits the documented 10 s.
+        ({BURST_LEFT: "0"}, 10.0),
+        ({BURST_LEFT: "0", INTERVAL_MS: "ten seconds"}, 10.0),
+        ({BURST_LEFT: "0", INTERVAL_MS: "0"}, 10.0),
+        ({BURST_LEFT: "0", INTERVAL_MS: "-10000"}, 10.0),
+        ({BURST_LEFT: "none", INTERVAL_MS: "10000"}, None),
+        ({BURST_LEFT: "0.0", INTERVAL_MS: "10000"}, None),
+        ({BURST_LEFT: "", INTERVAL_MS: "10000"}, None),
+        ({BURST_LEFT: "\u0660", INTERVAL_MS: "10000"}, None),
+        ({INTERVAL_MS: "10000"}, None),
+        ({}, None),
+        # The day spent: an hour (HighLevel does not say when its day starts).
+        ({BURST_LEFT: "57", DAY_LEFT: "0"}, 3600.0),
+        ({BURST_LEFT: "0", INTERVAL_MS: "10000", DAY_LEFT: "0"}, 3600.0),
+        ({DAY_LEFT: "-1"}, 3600.0),
+        ({DAY_LEFT: "1"}, None),
+        ({DAY_LEFT: "spent"}, None),
+    ],
+)
+def test_a_spent_budget_holds_the_location_back(
+    headers: dict[str, str], wait: float | None
+) -> None:
+    assert _adapter_wait(headers) == wait
+
+
+def _reporting(**headers: str) -> Callable[[httpx.Request], httpx.Response]:
+    """HighLevel answering every call (the update, and the read that follows) with `headers`."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = UPDATED if request.method == "PUT" else {"id": CONVERSATION_ID}
+        return httpx.Response(200, json=body, headers=headers)
+
+    return answer
+
+
+async def test_a_spent_burst_refuses_the_next_update_without_sending_it() -> None:
+    transport, seen = mock_upstream(_reporting(**{BURST_LEFT: "0", INTERVAL_MS: "10000"}))
+    async with app_client(live_settings(), transport) as client:
+        sent = await update_one(client, MARK_READ)
+        refused = await update_one(client, MARK_READ)
+    assert sent["__typename"] == "ConversationUpdated"
+    assert len(seen) == 1
+    assert (refused["code"], refused["providerStatus"], refused["retryable"]) == (
+        "RATE_LIMITED",
+        None,
+        True,
+    )
+    assert refused["message"] == (
+        "HighLevel reports its rate-limit budget spent; this request was not sent. Retry in 10 s."
+    )
+
+
+async def test_a_short_burst_interval_is_waited_out_then_the_update_is_sent() -> None:
+    """The interval is in milliseconds: 300 ms is waited, not refused as 300 s would be."""
+    transport, seen = mock_upstream(_reporting(**{BURST_LEFT: "0", INTERVAL_MS: "300"}))
+    async with app_client(live_settings(), transport) as client:
+        await update_one(client, MARK_READ)
+        started = time.monotonic()
+        second = await update_one(client, MARK_READ)
+    assert second["__typename"] == "ConversationUpdated"
+    assert [r.method for r in seen].count("PUT") == 2
+    assert 0.25 <= time.monotonic() - started < 2.0
+
+
+async def test_a_spent_day_refuses_updates_for_an_hour() -> None:
+    transport, seen = mock_upstream(_reporting(**{BURST_LEFT: "99", DAY_LEFT: "0"}))
+    async with app_client(live_settings(), transport) as client:
+        await update_one(client, MARK_READ)
+        refused = await update_one(client, MARK_READ)
+    assert len(seen) == 1
+    assert refused["code"] == "RATE_LIMITED"
+    assert refused["message"].endswith("this request was not sent. Retry in 3600 s.")
