@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
+from tests.support import app_client, graphql
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 
@@ -27,3 +31,14 @@ def test_the_serve_command_starts_the_console_script() -> None:
 def test_every_saved_operation_is_shown_in_the_readme() -> None:
     for operation in sorted((ROOT / "graphql" / "operations").glob("*.graphql")):
         assert operation.read_text().strip() in README, f"{operation.name} is not in README.md"
+
+
+@pytest.mark.parametrize(
+    "document",
+    re.findall(r"```graphql\n(.*?)```", README, flags=re.DOTALL),
+    ids=lambda document: document.split("{")[0].strip() or "anonymous",
+)
+async def test_every_graphql_example_runs_against_a_fresh_sandbox(document: str) -> None:
+    async with app_client() as client:
+        body = await graphql(client, document)
+    assert "errors" not in body, body

@@ -25,11 +25,14 @@ from inboxgraph.api.limits import UpstreamBudget, document_limits_rule
 from inboxgraph.config import Limits
 from inboxgraph.resolvers import mutations, queries
 from inboxgraph.schema.conversations import CONVERSATION_TYPES, Conversation
+from inboxgraph.schema.inbox import InboxConversation
 from inboxgraph.schema.results import UpdateConversationResult
 from inboxgraph.schema.scalars import SCALAR_MAP
 
-#: The federation version the SDL is printed for; pinned so an upgrade cannot change it.
-FEDERATION_VERSION: Final = "2.11"
+#: The federation version the SDL links: the lowest one that has every federation directive
+#: it uses (only @key: 2.0), so every gateway can compose it. Pinned so an upgrade cannot
+#: change it; tests/federation/test_federation_version.py checks that it is that minimum.
+FEDERATION_VERSION: Final = "2.0"
 PARSER_CACHE_SIZE = 256
 VALIDATION_CACHE_SIZE = 256
 
@@ -68,6 +71,19 @@ class Mutation:
         description=(
             "Apply many updates, possibly to different providers; one result per input, "
             "in input order."
+        ),
+    )
+    apply_conversation_action = strawberry.mutation(
+        resolver=mutations.apply_conversation_action,
+        graphql_type=UpdateConversationResult,
+        description="One provider-neutral action on one conversation, mapped to that provider's own update.",
+    )
+    apply_conversation_actions = strawberry.mutation(
+        resolver=mutations.apply_conversation_actions,
+        graphql_type=list[UpdateConversationResult],
+        description=(
+            "Many provider-neutral actions, possibly on different providers; one result per "
+            "item, in item order."
         ),
     )
 
@@ -114,7 +130,7 @@ def build_schema(limits: Limits | None = None, *, caches: bool = True) -> Schema
     return InboxGraphSchema(
         query=Query,
         mutation=Mutation,
-        types=list(CONVERSATION_TYPES),
+        types=[*CONVERSATION_TYPES, InboxConversation],
         federation_version=FEDERATION_VERSION,
         extensions=[
             lambda: ErrorCodes(max_tokens=limits.max_tokens),

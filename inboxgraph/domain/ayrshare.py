@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import ClassVar
 
+from inboxgraph.domain.actions import ConversationAction, Unsupported
 from inboxgraph.domain.provider import Conversation, ConversationRef, ConversationUpdate, Provider
 
 
@@ -37,9 +38,32 @@ class AyrshareConversation(Conversation):
     id: str
     status: AyrshareConversationStatus
 
+    @property
+    def archived(self) -> bool:
+        return self.status is AyrshareConversationStatus.ARCHIVED
+
+    #: Ayrshare's messages API tells no read, spam or deleted state of a conversation.
+    read = spam = deleted = None
+
+    def ref(self) -> AyrshareConversationRef:
+        return AyrshareConversationRef(platform=self.platform, id=self.id)
+
 
 @dataclass(frozen=True, slots=True)
 class AyrshareConversationRef(ConversationRef):
     provider: ClassVar[Provider] = Provider.AYRSHARE
     platform: AyrsharePlatform
     id: str
+
+    def update_for(self, action: ConversationAction) -> AyrshareConversationUpdate | Unsupported:
+        """Ayrshare sets a conversation's status, active or archived (for the primary profile:
+        a reference names no user profile)."""
+        statuses = {
+            ConversationAction.ARCHIVE: AyrshareConversationStatus.ARCHIVED,
+            ConversationAction.UNARCHIVE: AyrshareConversationStatus.ACTIVE,
+        }
+        if action not in statuses:
+            return Unsupported(
+                "Ayrshare's messages API sets only a conversation's status (archived or active)"
+            )
+        return AyrshareConversationUpdate(self.platform, self.id, statuses[action])

@@ -20,6 +20,7 @@ class UpdateErrorCode(Enum):
     NOT_CONFIGURED = "NOT_CONFIGURED"
     UNCONFIRMED = "UNCONFIRMED"
     INTERNAL = "INTERNAL"
+    UNSUPPORTED = "UNSUPPORTED"
 
 
 #: Failures where sending the same request later may succeed.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+from inboxgraph.domain.actions import ConversationAction
 from inboxgraph.domain.provider import (
     ABSENT,
     Absent,
@@ -46,8 +47,34 @@ class VcitaConversation(Conversation):
     business_unread: bool
     deleted: bool
 
+    @property
+    def id(self) -> str:
+        return self.uid
+
+    @property
+    def read(self) -> bool:
+        return not self.business_unread
+
+    def ref(self) -> VcitaConversationRef:
+        return VcitaConversationRef(uid=self.uid)
+
 
 @dataclass(frozen=True, slots=True)
 class VcitaConversationRef(ConversationRef):
     provider: ClassVar[Provider] = Provider.VCITA
     uid: str
+
+    def update_for(self, action: ConversationAction) -> VcitaConversationUpdate:
+        """vcita does every action: archive flag, business-side read flag, spam flag, and
+        soft delete."""
+        uid = self.uid
+        match action:
+            case ConversationAction.ARCHIVE | ConversationAction.UNARCHIVE:
+                return VcitaConversationUpdate(uid, archived=action is ConversationAction.ARCHIVE)
+            case ConversationAction.MARK_READ | ConversationAction.MARK_UNREAD:
+                unread = action is ConversationAction.MARK_UNREAD
+                return VcitaConversationUpdate(uid, business_unread=unread)
+            case ConversationAction.MARK_SPAM:
+                return VcitaConversationUpdate(uid, spam=True)
+            case ConversationAction.DELETE:
+                return VcitaConversationUpdate(uid, deleted=True)

@@ -1,4 +1,5 @@
-"""`updateConversation` and `updateConversations`: validate, then hand to the loaders."""
+"""The update mutations, provider-native and provider-neutral: validate, then hand each
+update to the request's loader of its provider."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ import logging
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from inboxgraph.domain.outcomes import UpdateOutcome
+from inboxgraph.domain.actions import ConversationAction, Unsupported
+from inboxgraph.domain.outcomes import UpdateErrorCode, UpdateFailed, UpdateOutcome
+from inboxgraph.domain.provider import ConversationUpdate
 from inboxgraph.providers.errors import InvalidInput
 from inboxgraph.resolvers.context import RequestContext
 from inboxgraph.resolvers.update_loader import internal_failure
+from inboxgraph.schema.actions import ConversationActionInput
 from inboxgraph.schema.inputs import UpdateConversationInput
+from inboxgraph.schema.refs import ConversationRef
 
 logger = logging.getLogger("inboxgraph.resolvers")
 
@@ -21,7 +26,10 @@ MAX_BATCH_INPUTS = 100
 
 async def dispatch(context: RequestContext, input: UpdateConversationInput) -> UpdateOutcome:
     """Validate one input against its provider's documented rules, then queue it."""
-    update = input.variant().to_update()
+    return await dispatch_update(context, input.variant().to_update())
+
+
+async def dispatch_update(context: RequestContext, update: ConversationUpdate) -> UpdateOutcome:
     try:
         context.clients[update.provider].adapter.validate(update)
     except InvalidInput as error:
@@ -41,9 +49,42 @@ async def update_conversation(
 async def update_conversations(
     info: Info[RequestContext, None], inputs: list[UpdateConversationInput]
 ) -> list[UpdateOutcome]:
-    if len(inputs) > MAX_BATCH_INPUTS:
+    _at_most(MAX_BATCH_INPUTS, "updateConversations", "inputs", len(inputs))
+    return list(await asyncio.gather(*(dispatch(info.context, i) for i in inputs)))
+
+
+async def apply_action(
+    context: RequestContext, ref: ConversationRef, action: ConversationAction
+) -> UpdateOutcome:
+    """The provider's own update for a provider-neutral action, or UNSUPPORTED (nothing sent)."""
+    target = ref.to_ref()
+    update = target.update_for(action)
+    if isinstance(update, Unsupported):
+        return UpdateFailed(
+            provider=target.provider,
+            code=UpdateErrorCode.UNSUPPORTED,
+            message=f"{target.provider.name} cannot {action.name}: {update.reason}",
+            field="action",
+        )
+    return await dispatch_update(context, update)
+
+
+async def apply_conversation_action(
+    info: Info[RequestContext, None], ref: ConversationRef, action: ConversationAction
+) -> UpdateOutcome:
+    return await apply_action(info.context, ref, action)
+
+
+async def apply_conversation_actions(
+    info: Info[RequestContext, None], items: list[ConversationActionInput]
+) -> list[UpdateOutcome]:
+    _at_most(MAX_BATCH_INPUTS, "applyConversationActions", "items", len(items))
+    return list(await asyncio.gather(*(apply_action(info.context, i.ref, i.action) for i in items)))
+
+
+def _at_most(limit: int, field: str, what: str, given: int) -> None:
+    if given > limit:
         raise GraphQLError(
-            f"updateConversations takes at most {MAX_BATCH_INPUTS} inputs, got {len(inputs)}",
+            f"{field} takes at most {limit} {what}, got {given}",
             extensions={"code": "BAD_USER_INPUT"},
         )
-    return list(await asyncio.gather(*(dispatch(info.context, i) for i in inputs)))

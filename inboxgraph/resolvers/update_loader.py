@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from aiodataloader import DataLoader
@@ -34,6 +35,10 @@ async def apply_updates(
     - Distinct updates to the same target run one after another, ordered by their last
       position in the batch, so the final state is the one a serial run would leave.
     - A failing update never fails another.
+    - A conversation whose update answer leaves part of its state unknown (eBay answers
+      nothing, so a status update does not tell the read flag) is completed by one read
+      of the batch's such conversations, so no field is null merely because the update
+      did not touch it.
     """
     last_position = {update: position for position, update in enumerate(updates)}
     by_target: dict[Hashable, list[ConversationUpdate]] = defaultdict(list)
@@ -47,7 +52,37 @@ async def apply_updates(
             outcomes[update] = await apply_one(client, update)
 
     await asyncio.gather(*(apply_in_order(group) for group in by_target.values()))
+    await complete_conversations(client, outcomes)
     return [outcomes[update] for update in updates]
+
+
+async def complete_conversations(
+    client: ProviderClient[Any, Any, Any], outcomes: dict[ConversationUpdate, UpdateOutcome]
+) -> None:
+    """Fill in, with one read, what updated conversations left unknown (in place)."""
+    partial = {
+        update: outcome
+        for update, outcome in outcomes.items()
+        if isinstance(outcome, ConversationUpdated) and not outcome.conversation.complete
+    }
+    if not partial:
+        return
+    refs = list(dict.fromkeys(o.conversation.ref() for o in partial.values()))
+    try:
+        found = await client.read(refs)
+    except ProviderError as error:
+        # The updates stand; what the read would have told stays unknown (null).
+        logger.info("%s: read after update failed (%s)", client.name, error.code.name)
+        return
+    except Exception:
+        logger.exception("%s: unexpected failure reading after an update", client.name)
+        return
+    for update, outcome in partial.items():
+        read = found.get(outcome.conversation.ref())
+        if read is not None:
+            outcomes[update] = replace(
+                outcome, conversation=outcome.conversation.completed_by(read)
+            )
 
 
 async def apply_one(

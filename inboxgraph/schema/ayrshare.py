@@ -11,6 +11,7 @@ from strawberry.types import Info
 from inboxgraph.domain import ayrshare as records
 from inboxgraph.domain.provider import Conversation, Provider
 from inboxgraph.schema.enums import graphql_enum
+from inboxgraph.schema.inbox import InboxConversation
 from inboxgraph.schema.records import ReadsConversations, RecordView, enum_member
 
 AyrsharePlatform = records.AyrsharePlatform
@@ -54,7 +55,7 @@ class AyrshareConversationRef:
 
 
 @federation.type(keys=["platform id"])
-class AyrshareConversation(RecordView):
+class AyrshareConversation(RecordView, InboxConversation):
     record = records.AyrshareConversation
 
     platform: AyrsharePlatform

@@ -11,6 +11,7 @@ from strawberry.types import Info
 from inboxgraph.domain import ebay as records
 from inboxgraph.domain.provider import Conversation, Provider
 from inboxgraph.schema.enums import graphql_enum
+from inboxgraph.schema.inbox import InboxConversation
 from inboxgraph.schema.records import ReadsConversations, RecordView, enum_member
 
 EbayConversationType = records.EbayConversationType
@@ -59,7 +60,7 @@ class EbayConversationRef:
     keys=["id conversationType"],
     description="eBay needs the conversation type to read a conversation, so it is part of the key.",
 )
-class EbayConversation(RecordView):
+class EbayConversation(RecordView, InboxConversation):
     record = records.EbayConversation
 
     id: strawberry.ID

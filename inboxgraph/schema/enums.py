@@ -50,6 +50,7 @@ graphql_enum(
             "The provider answered success, but not in a way inboxgraph could read: the "
             "update may have been applied. Read the conversation before sending it again."
         ),
+        "UNSUPPORTED": "The provider has no way to do this action; nothing was sent.",
         "INTERNAL": (
             "inboxgraph failed unexpectedly while handling this item; the others are "
             "unaffected. The message carries the request id to report."

@@ -11,6 +11,7 @@ from strawberry.types import Info
 from inboxgraph.domain import highlevel as records
 from inboxgraph.domain.provider import Conversation, Provider
 from inboxgraph.schema.enums import graphql_enum
+from inboxgraph.schema.inbox import InboxConversation
 from inboxgraph.schema.records import ReadsConversations, RecordView
 
 HighLevelMessageStatus = records.HighLevelMessageStatus
@@ -72,7 +73,7 @@ class HighLevelMessage(RecordView):
 
 
 @federation.type(keys=["id"], description="A HighLevel conversation.")
-class HighLevelConversation(RecordView):
+class HighLevelConversation(RecordView, InboxConversation):
     record = records.HighLevelConversation
 
     id: strawberry.ID

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from inboxgraph.domain import puffle as records
 from inboxgraph.domain.provider import Conversation, Provider
 from inboxgraph.schema.enums import graphql_enum
+from inboxgraph.schema.inbox import InboxConversation
 from inboxgraph.schema.records import ReadsConversations, RecordView
 from inboxgraph.schema.scalars import SafeInt
 
@@ -49,7 +50,7 @@ class PuffleConversationRef:
 
 
 @federation.type(keys=["id"])
-class PuffleConversation(RecordView):
+class PuffleConversation(RecordView, InboxConversation):
     record = records.PuffleConversation
 
     id: strawberry.ID

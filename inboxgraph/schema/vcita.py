@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from inboxgraph.domain import vcita as records
 from inboxgraph.domain.provider import ABSENT, Absent, Conversation, Provider
+from inboxgraph.schema.inbox import InboxConversation
 from inboxgraph.schema.records import ReadsConversations, RecordView
 
 
@@ -81,7 +82,7 @@ class VcitaConversationRef:
 
 
 @federation.type(keys=["uid"])
-class VcitaConversation(RecordView):
+class VcitaConversation(RecordView, InboxConversation):
     record = records.VcitaConversation
 
     uid: strawberry.ID = strawberry.field(

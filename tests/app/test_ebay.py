@@ -80,7 +80,7 @@ async def test_mark_read_operation_reads_the_conversation(
                 "conversation": {
                     "id": MEMBERS.id,
                     "conversationType": "FROM_MEMBERS",
-                    "conversationStatus": None,
+                    "conversationStatus": "ACTIVE",
                     "read": True,
                 },
             }
@@ -121,7 +121,7 @@ async def test_mark_unread(client: httpx.AsyncClient, upstreams: Upstreams) -> N
         "__typename": "EbayConversation",
         "id": FROM_EBAY.id,
         "conversationType": "FROM_EBAY",
-        "conversationStatus": None,
+        "conversationStatus": "ACTIVE",
         "read": False,
     }
     assert (await emulator_state(upstreams, FROM_EBAY)).read is False

@@ -38,8 +38,34 @@ def ebay_error(error_id: int, message: str, category: str = "REQUEST") -> dict[s
     }
 
 
+def updated_then_listed(request: httpx.Request) -> httpx.Response:
+    """eBay after an update: 204 for it, then the listing the update is completed from."""
+    if request.method == "POST":
+        return httpx.Response(204)
+    return httpx.Response(
+        200,
+        json={
+            "conversations": [
+                {
+                    "conversationId": CONVERSATION_ID,
+                    "conversationStatus": "ACTIVE",
+                    "conversationType": request.url.params["conversation_type"],
+                    "unreadCount": 0,
+                },
+                {
+                    "conversationId": "1000000000002",
+                    "conversationStatus": "ARCHIVE",
+                    "conversationType": request.url.params["conversation_type"],
+                    "unreadCount": 2,
+                },
+            ],
+            "total": 2,
+        },
+    )
+
+
 async def test_mark_read_sends_documented_request() -> None:
-    transport, seen = mock_upstream(no_content)
+    transport, seen = mock_upstream(updated_then_listed)
     async with app_client(live_settings(), transport) as client:
         result = await update_one(
             client,
@@ -51,7 +77,7 @@ async def test_mark_read_sends_documented_request() -> None:
                 }
             },
         )
-    [request] = seen
+    request, read = seen
     assert request.method == "POST"
     assert str(request.url) == UPDATE_URL
     assert request.headers["Authorization"] == f"Bearer {LIVE_TOKENS[EbayAdapter.provider]}"
@@ -68,14 +94,19 @@ async def test_mark_read_sends_documented_request() -> None:
             "__typename": "EbayConversation",
             "id": CONVERSATION_ID,
             "conversationType": "FROM_MEMBERS",
-            "conversationStatus": None,
+            "conversationStatus": "ACTIVE",  # not touched: told by the read after the update
             "read": True,
         },
     }
+    assert (read.method, read.url.path, dict(read.url.params)) == (
+        "GET",
+        "/commerce/message/v1/conversation",
+        {"conversation_type": "FROM_MEMBERS", "limit": "50", "offset": "0"},
+    )
 
 
 async def test_status_update_sends_only_conversation_status() -> None:
-    transport, seen = mock_upstream(no_content)
+    transport, seen = mock_upstream(updated_then_listed)
     async with app_client(live_settings(), transport) as client:
         result = await update_one(
             client,
@@ -87,7 +118,7 @@ async def test_status_update_sends_only_conversation_status() -> None:
                 }
             },
         )
-    [request] = seen
+    request, read = seen
     assert (request.method, str(request.url)) == ("POST", UPDATE_URL)
     assert json.loads(request.content) == {
         "conversationId": "1000000000002",
@@ -99,8 +130,30 @@ async def test_status_update_sends_only_conversation_status() -> None:
         "id": "1000000000002",
         "conversationType": "FROM_EBAY",
         "conversationStatus": "ARCHIVE",
-        "read": None,
+        "read": False,  # not touched: told by the read after the update
     }
+    assert read.method == "GET"
+
+
+async def test_a_failed_read_after_the_update_leaves_the_update_standing() -> None:
+    transport, seen = mock_upstream(
+        lambda r: httpx.Response(204) if r.method == "POST" else httpx.Response(503)
+    )
+    async with app_client(live_settings(), transport) as client:
+        result = await update_one(
+            client,
+            {
+                "ebay": {
+                    "conversationId": CONVERSATION_ID,
+                    "conversationType": "FROM_MEMBERS",
+                    "read": True,
+                }
+            },
+        )
+    assert [r.method for r in seen] == ["POST", "GET"]
+    assert result["__typename"] == "ConversationUpdated"
+    assert result["conversation"]["read"] is True
+    assert result["conversation"]["conversationStatus"] is None  # unknown, not invented
 
 
 async def test_configured_base_url_is_used() -> None:

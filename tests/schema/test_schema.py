@@ -102,10 +102,10 @@ def test_update_input_is_one_of() -> None:
 def test_entities_carry_the_contract_keys() -> None:
     sdl = COMMITTED_SDL.read_text()
     for declaration in (
-        'type AyrshareConversation @key(fields: "platform id")',
-        'type PuffleConversation @key(fields: "id")',
-        'type HighLevelConversation @key(fields: "id")',
-        'type VcitaConversation @key(fields: "uid")',
-        'type EbayConversation @key(fields: "id conversationType")',
+        'type AyrshareConversation implements InboxConversation @key(fields: "platform id")',
+        'type PuffleConversation implements InboxConversation @key(fields: "id")',
+        'type HighLevelConversation implements InboxConversation @key(fields: "id")',
+        'type VcitaConversation implements InboxConversation @key(fields: "uid")',
+        'type EbayConversation implements InboxConversation @key(fields: "id conversationType")',
     ):
         assert declaration in sdl
