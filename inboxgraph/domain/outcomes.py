@@ -21,6 +21,7 @@ class UpdateErrorCode(Enum):
     UNCONFIRMED = "UNCONFIRMED"
     INTERNAL = "INTERNAL"
     UNSUPPORTED = "UNSUPPORTED"
+    STATE_UNAVAILABLE = "STATE_UNAVAILABLE"
 
 
 #: Failures where sending the same request later may succeed.
@@ -29,6 +30,7 @@ RETRYABLE_CODES = frozenset(
         UpdateErrorCode.RATE_LIMITED,
         UpdateErrorCode.UPSTREAM_UNAVAILABLE,
         UpdateErrorCode.TIMEOUT,
+        UpdateErrorCode.STATE_UNAVAILABLE,
     }
 )
 

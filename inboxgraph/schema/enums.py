@@ -51,6 +51,10 @@ graphql_enum(
             "update may have been applied. Read the conversation before sending it again."
         ),
         "UNSUPPORTED": "The provider has no way to do this action; nothing was sent.",
+        "STATE_UNAVAILABLE": (
+            "inboxgraph could not reach the state its processes share (Redis); nothing was "
+            "sent. Retry."
+        ),
         "INTERNAL": (
             "inboxgraph failed unexpectedly while handling this item; the others are "
             "unaffected. The message carries the request id to report."

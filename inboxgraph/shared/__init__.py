@@ -1,0 +1,1 @@
+"""State that several inboxgraph processes share, kept in Redis when one is configured."""
