@@ -23,12 +23,15 @@ from redis.exceptions import RedisError, WatchError
 
 from inboxgraph.domain.outcomes import UpdateErrorCode
 from inboxgraph.providers.errors import ProviderError
-from inboxgraph.providers.pacing import LocalBudgets, RateLimit, Wait, budget_reason
+from inboxgraph.providers.pacing import Clock, LocalBudgets, RateLimit, Wait, budget_reason
 
 logger = logging.getLogger("inboxgraph.shared")
 
 #: Every key inboxgraph writes for budgets starts with this.
 KEY_PREFIX = "inboxgraph"
+#: After Redis failed, requests fail at once for this long instead of each waiting out
+#: the timeout again (a batch of 100 would otherwise take 100 timeouts / concurrency).
+FAIL_FAST_SECONDS = 2.0
 _FAILURES = (RedisError, OSError)
 
 
@@ -36,13 +39,22 @@ class RedisBudgets:
     """`Budgets` shared through Redis.
 
     A Redis failure while reserving is the request's STATE_UNAVAILABLE (retryable,
-    nothing sent): it is never sent unpaced. A wait that cannot be recorded in Redis is
-    logged and still honoured by this process.
+    nothing sent): it is never sent unpaced, and for `FAIL_FAST_SECONDS` after a failure
+    Redis is not asked again. A wait that cannot be recorded in Redis is logged and still
+    honoured by this process.
     """
 
-    def __init__(self, client: aioredis.Redis, *, key_prefix: str = KEY_PREFIX) -> None:
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        *,
+        key_prefix: str = KEY_PREFIX,
+        clock: Clock = time.monotonic,
+    ) -> None:
         self._client = client
         self._prefix = key_prefix
+        self._clock = clock
+        self._failed_at = float("-inf")
         # The library is handed this client's connections (and so its timeouts), never
         # the URL: it would tell the URL, password included, in its own errors.
         storage = RedisStorage(
@@ -59,6 +71,8 @@ class RedisBudgets:
         waiting_here = await self._local.reserve(scope, None, provider_name)
         if waiting_here is not None:
             return waiting_here
+        if self._recently_failed():
+            raise state_unavailable(provider_name)
         try:
             blocked = await self._blocked(scope)
             if blocked is not None or limit is None:
@@ -68,7 +82,7 @@ class RedisBudgets:
                 return None
             stats = await self._window.get_window_stats(item, self._key(scope))
         except _FAILURES as error:
-            logger.warning("shared budgets unavailable: %s", type(error).__name__)
+            self._failed(error)
             raise state_unavailable(provider_name) from None
         # A slot freed since the refusal: no wait, try again.
         seconds = 0.0 if stats.remaining > 0 else max(0.0, stats.reset_time - time.time())
@@ -77,12 +91,21 @@ class RedisBudgets:
     async def block(self, scope: str, seconds: float, reason: str) -> None:
         await self._local.block(scope, seconds, reason)
         try:
-            await self._block_shared(self._key(scope, "block"), math.ceil(seconds * 1000), reason)
+            if not self._recently_failed():
+                key = self._key(scope, "block")
+                await self._block_shared(key, math.ceil(seconds * 1000), reason)
+                return
         except _FAILURES as error:
-            logger.warning(
-                "a provider's wait could not be shared (%s); this process honours it",
-                type(error).__name__,
-            )
+            self._failed(error)
+        logger.warning("a provider's wait could not be shared; this process honours it")
+
+    def _recently_failed(self) -> bool:
+        return self._clock() - self._failed_at < FAIL_FAST_SECONDS
+
+    def _failed(self, error: Exception) -> None:
+        if not self._recently_failed():
+            logger.warning("shared budgets (Redis) unavailable: %s", type(error).__name__)
+        self._failed_at = self._clock()
 
     async def _blocked(self, scope: str) -> Wait | None:
         async with self._client.pipeline(transaction=True) as pipe:

@@ -15,7 +15,7 @@ from inboxgraph.domain.outcomes import UpdateErrorCode
 from inboxgraph.providers.errors import ProviderError
 from inboxgraph.providers.pacing import Pacer, RateLimit
 from inboxgraph.secrets import Secret
-from inboxgraph.shared.budgets import RedisBudgets
+from inboxgraph.shared.budgets import FAIL_FAST_SECONDS, RedisBudgets
 from inboxgraph.shared.redis import REDIS_TIMEOUT_SECONDS, redis_client
 from tests.redis_server import redis_server
 
@@ -179,6 +179,31 @@ async def test_a_redis_that_stops_answering_is_given_up_on_within_its_timeout() 
             await budgets.reserve("s", RateLimit(3, 60.0), "P")
         assert caught.value.code is UpdateErrorCode.STATE_UNAVAILABLE
         assert time.monotonic() - started < REDIS_TIMEOUT_SECONDS + 0.5
+        # The next requests fail at once instead of each waiting out the timeout again.
+        started = time.monotonic()
+        for _ in range(20):
+            with pytest.raises(ProviderError):
+                await budgets.reserve("s", RateLimit(3, 60.0), "P")
+        assert time.monotonic() - started < 0.1
         await pauser.client_unpause()
         await client.aclose()
         await pauser.aclose()
+
+
+async def test_after_a_failure_redis_is_asked_again_once_the_fail_fast_time_is_over(
+    clients: tuple[aioredis.Redis, aioredis.Redis], redis_url: str
+) -> None:
+    now = [0.0]
+    impatient = aioredis.Redis.from_url(redis_url, socket_timeout=0.1)
+    budgets = RedisBudgets(impatient, clock=lambda: now[0])
+    limit = RateLimit(3, 60.0)
+    await clients[1].client_pause(1000, all=False)
+    with pytest.raises(ProviderError):  # stuck Redis: fails after the client's timeout
+        await budgets.reserve("s", limit, "P")
+    await clients[1].client_unpause()
+    now[0] += FAIL_FAST_SECONDS - 0.1
+    with pytest.raises(ProviderError):  # Redis is back, but is not asked yet
+        await budgets.reserve("s", limit, "P")
+    now[0] += 0.1
+    assert await budgets.reserve("s", limit, "P") is None
+    await impatient.aclose()
