@@ -19,6 +19,8 @@ from tests.redis_server import free_port, redis_server
 from tests.scale_out_support import (
     RETRY_AFTER_SECONDS,
     THROTTLED,
+    CountingAyrshare,
+    Served,
     ayrshare_updates,
     counting_ayrshare,
     inboxgraph_command,
@@ -51,46 +53,56 @@ def _assert_capped(results: list[dict[str, object]], sent: int, cap: int) -> Non
     assert all(r["providerStatus"] is None for r in refused), "refused here, not upstream"
 
 
-async def test_two_processes_sharing_redis_send_at_most_the_budget(
-    shared_redis: str, tmp_path: Path
-) -> None:
-    profile = "two-processes"
+@pytest.fixture(scope="module")
+def two_processes(
+    shared_redis: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[CountingAyrshare, list[Served]]]:
+    """Two `inboxgraph serve` processes sharing one Redis and one upstream; each test
+    uses profiles of its own."""
+    profiles = ("two-processes", "asked-to-wait", "not-asked")
     with (
-        counting_ayrshare(profile) as (upstream, origin),
-        serving(serve_env(origin, INBOXGRAPH_REDIS_URL=shared_redis), tmp_path, count=2) as servers,
+        counting_ayrshare(*profiles) as (upstream, origin),
+        serving(
+            serve_env(origin, INBOXGRAPH_REDIS_URL=shared_redis),
+            tmp_path_factory.mktemp("two-processes"),
+            count=2,
+        ) as servers,
     ):
-        results = await send_concurrently([s.origin for s in servers], profile, UPDATES)
-        _assert_capped(results, upstream.updates(profile), AYRSHARE_BUDGET)
-        assert not upstream.state.rate_limited, "Ayrshare never had to answer 429"
-        # Both processes sent some: the budget was shared, not spent by one of them.
-        sending = [s for s in servers if re.search(r"Ayrshare PUT \S+ -> 200", s.log())]
-        assert len(sending) == 2
+        yield upstream, servers
+
+
+async def test_two_processes_sharing_redis_send_at_most_the_budget(
+    two_processes: tuple[CountingAyrshare, list[Served]],
+) -> None:
+    upstream, servers = two_processes
+    profile = "two-processes"
+    results = await send_concurrently([s.origin for s in servers], profile, UPDATES)
+    _assert_capped(results, upstream.updates(profile), AYRSHARE_BUDGET)
+    assert not upstream.state.rate_limited, "Ayrshare never had to answer 429"
+    # Both processes sent some: the budget was shared, not spent by one of them.
+    sending = [s for s in servers if re.search(r"Ayrshare PUT \S+ -> 200", s.log())]
+    assert len(sending) == 2
 
 
 async def test_a_wait_asked_of_one_process_is_honoured_by_the_other(
-    shared_redis: str, tmp_path: Path
+    two_processes: tuple[CountingAyrshare, list[Served]],
 ) -> None:
+    upstream, servers = two_processes
     profile, other_profile = "asked-to-wait", "not-asked"
-    with (
-        counting_ayrshare(profile, other_profile) as (upstream, origin),
-        serving(serve_env(origin, INBOXGRAPH_REDIS_URL=shared_redis), tmp_path, count=2) as servers,
-    ):
-        first, second = (s.origin for s in servers)
-        throttled = ayrshare_updates(profile, 0, 1)
-        throttled[0]["ayrshare"]["conversationId"] = THROTTLED
-        [answered] = await update_many_at(first, throttled)
-        assert (answered["code"], answered["providerStatus"]) == ("RATE_LIMITED", 429)
+    first, second = (s.origin for s in servers)
+    throttled = ayrshare_updates(profile, 0, 1)
+    throttled[0]["ayrshare"]["conversationId"] = THROTTLED
+    [answered] = await update_many_at(first, throttled)
+    assert (answered["code"], answered["providerStatus"]) == ("RATE_LIMITED", 429)
 
-        [held, elsewhere] = await update_many_at(
-            second, ayrshare_updates(profile, 0, 1) + ayrshare_updates(other_profile, 0, 1)
-        )
-        assert held["code"] == "RATE_LIMITED"
-        assert held["providerStatus"] is None
-        assert (
-            f"asked to wait {RETRY_AFTER_SECONDS} s; this request was not sent" in (held["message"])
-        )
-        assert upstream.updates(profile) == 1, "the second process sent nothing for it"
-        assert elsewhere["__typename"] == "ConversationUpdated", "other profiles still go"
+    [held, elsewhere] = await update_many_at(
+        second, ayrshare_updates(profile, 0, 1) + ayrshare_updates(other_profile, 0, 1)
+    )
+    assert held["code"] == "RATE_LIMITED"
+    assert held["providerStatus"] is None
+    assert f"asked to wait {RETRY_AFTER_SECONDS} s; this request was not sent" in held["message"]
+    assert upstream.updates(profile) == 1, "the second process sent nothing for it"
+    assert elsewhere["__typename"] == "ConversationUpdated", "other profiles still go"
 
 
 async def test_workers_sharing_redis_send_at_most_the_budget(
