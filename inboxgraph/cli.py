@@ -9,7 +9,10 @@ from collections.abc import Sequence
 from importlib.metadata import version
 from typing import NoReturn
 
-from inboxgraph.config import ConfigurationError, load_settings
+from inboxgraph.config import ConfigurationError, Settings, load_settings
+from inboxgraph.observability.logs import JsonFormatter, TraceIds
+from inboxgraph.observability.multiprocess import multiprocess_directory
+from inboxgraph.observability.tracing import EXTRA_MISSING, current_trace_ids, tracing_available
 from inboxgraph.request_scope import RequestIdLogFilter
 from inboxgraph.secrets import RedactingFilter, Redactor
 
@@ -69,18 +72,42 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def configure_logging(secrets: Sequence[str]) -> None:
-    """Log to stderr through a filter that masks every configured credential."""
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
-    )
-    # inboxgraph logs every upstream call itself (provider, method, path, status).
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    redacting = RedactingFilter(Redactor(secrets))
-    for handler in logging.getLogger().handlers:
+def configure_logging(
+    secrets: Sequence[str], level: str = "INFO", trace_ids: TraceIds | None = None
+) -> None:
+    """Log JSON lines to stderr (unless the root logger already has handlers), and put
+    every root handler behind filters that tag the request id and mask every configured
+    credential."""
+    redactor = Redactor(secrets)
+    json_lines = logging.StreamHandler()
+    json_lines.setFormatter(JsonFormatter(redactor, trace_ids))
+    logging.basicConfig(handlers=[json_lines])
+    root = logging.getLogger()
+    root.setLevel(level)
+    redacting = RedactingFilter(redactor)
+    for handler in root.handlers:
         handler.addFilter(RequestIdLogFilter())
         handler.addFilter(redacting)
+    # inboxgraph logs every upstream call itself (provider, method, path, status; DEBUG).
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _serve(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    # Before the app (and so prometheus-client) is imported: it picks its mode then.
+    with multiprocess_directory(settings.workers):
+        from inboxgraph.app import create_app
+
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_config=None,
+            # inboxgraph writes its own line per request.
+            access_log=False,
+        )
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,24 +118,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(schema.as_str() + "\n")
         return 0
 
-    import uvicorn
-
     try:
         settings = load_settings()
     except ConfigurationError as error:
         sys.stderr.write(f"inboxgraph: {error}\n")
         return 2
-    configure_logging(settings.secrets())
+    if settings.tracing and not tracing_available():
+        sys.stderr.write(f"inboxgraph: {EXTRA_MISSING}\n")
+        return 2
+    configure_logging(
+        settings.secrets(), settings.log_level, current_trace_ids if settings.tracing else None
+    )
     if args.command == "sandbox":
+        import uvicorn
+
         from inboxgraph.sandbox.server import create_sandbox_app
 
         uvicorn.run(create_sandbox_app(), host=args.host, port=args.port, log_config=None)
         return 0
-
-    from inboxgraph.app import create_app
-
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
-    return 0
+    return _serve(settings, args.host, args.port)
 
 
 if __name__ == "__main__":
