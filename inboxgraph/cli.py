@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
+import signal
 import sys
 from collections.abc import Sequence
 from importlib.metadata import version
+from types import FrameType
 from typing import NoReturn
 
 from inboxgraph.config import ConfigurationError, Settings, load_settings
@@ -19,6 +22,8 @@ from inboxgraph.secrets import RedactingFilter, Redactor
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_SANDBOX_PORT = 8001
+#: After the request deadline, how much longer shutdown waits for requests in flight.
+SHUTDOWN_MARGIN_SECONDS = 5.0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -93,8 +98,13 @@ def configure_logging(
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:
+    """Serve until SIGTERM or Ctrl-C; requests in flight are answered before exiting."""
     import uvicorn
 
+    # uvicorn handles SIGTERM while it serves, then raises it again once its graceful
+    # shutdown is done; this handler makes that (or a SIGTERM before uvicorn runs) a
+    # clean exit with status 0.
+    signal.signal(signal.SIGTERM, _stopped)
     # Before the app (and so prometheus-client) is imported: it picks its mode then.
     with multiprocess_directory(settings.workers):
         from inboxgraph.app import create_app
@@ -106,8 +116,15 @@ def _serve(settings: Settings, host: str, port: int) -> int:
             log_config=None,
             # inboxgraph writes its own line per request.
             access_log=False,
+            timeout_graceful_shutdown=math.ceil(
+                settings.limits.request_timeout_seconds + SHUTDOWN_MARGIN_SECONDS
+            ),
         )
     return 0
+
+
+def _stopped(signum: int, frame: FrameType | None) -> NoReturn:
+    raise SystemExit(0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

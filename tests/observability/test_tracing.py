@@ -5,13 +5,16 @@ server span, the operation's span and a client span per upstream call; without t
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from opentelemetry import trace
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -19,6 +22,7 @@ from opentelemetry.trace import SpanKind
 
 from inboxgraph.config import load_settings
 from inboxgraph.upstreams import connect_upstreams
+from tests.served import Received, serve_process, stub_server
 from tests.support import UPDATE_MANY, client_for, record_upstream
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,3 +166,41 @@ def test_without_the_extra_the_app_runs_and_tracing_is_refused_clearly() -> None
         "imported": [],
     }
     assert "pip install 'inboxgraph[otel]'" in finished.stderr
+
+
+def otlp_collector(request: Received) -> tuple[int, str, bytes]:
+    """Accepts OTLP/HTTP exports (an empty ExportTraceServiceResponse)."""
+    return 200, "application/x-protobuf", b""
+
+
+def test_a_served_process_exports_its_spans_over_otlp(tmp_path: Path) -> None:
+    """The production path: no provider configured in the process, so spans go over
+    OTLP/HTTP where OTEL_EXPORTER_OTLP_ENDPOINT says, flushed at shutdown."""
+    with stub_server(otlp_collector) as collector:
+        env = {"INBOXGRAPH_TRACING": "on", "OTEL_EXPORTER_OTLP_ENDPOINT": collector.origin}
+        with serve_process(env, tmp_path / "stderr") as (origin, process):
+            answer = httpx.post(
+                f"{origin}/graphql",
+                json={"query": UPDATE_MANY, "variables": {"inputs": INPUTS}},
+                headers={"traceparent": TRACEPARENT},
+                timeout=20,
+            )
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=20) == 0
+    assert "errors" not in answer.json()
+    exports = [r for r in collector.received if r.path == "/v1/traces"]
+    assert exports and {r.headers["content-type"] for r in exports} == {"application/x-protobuf"}
+    spans = []
+    for export in exports:
+        for resource_spans in ExportTraceServiceRequest.FromString(export.body).resource_spans:
+            resource = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
+            assert resource["service.name"] == "inboxgraph"
+            spans += [span for scope in resource_spans.scope_spans for span in scope.spans]
+    assert {span.trace_id.hex() for span in spans} == {TRACE_ID}
+    assert {"POST /graphql", "mutation UpdateMany", "PATCH", "POST", "GET"} <= {
+        span.name for span in spans
+    }
+    # The request's log line names the trace, to go from a log line to its trace.
+    lines = [json.loads(line) for line in (tmp_path / "stderr").read_text().splitlines()]
+    [request] = [line for line in lines if line["logger"] == "inboxgraph.requests"]
+    assert request["trace_id"] == TRACE_ID
