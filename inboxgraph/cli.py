@@ -5,13 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import math
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from importlib.metadata import version
+from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
 
 from inboxgraph.config import ConfigurationError, Settings, load_settings
+from inboxgraph.observability.logs import JsonFormatter, TraceIds
+from inboxgraph.observability.multiprocess import multiprocess_directory
+from inboxgraph.observability.tracing import EXTRA_MISSING, current_trace_ids, tracing_available
 from inboxgraph.request_scope import RequestIdLogFilter
 from inboxgraph.secrets import RedactingFilter, Redactor, Secret
 
@@ -23,6 +29,8 @@ logger = logging.getLogger("inboxgraph")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_SANDBOX_PORT = 8001
+#: After the request deadline, how much longer shutdown waits for requests in flight.
+SHUTDOWN_MARGIN_SECONDS = 5.0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,18 +97,61 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def configure_logging(secrets: Sequence[str]) -> None:
-    """Log to stderr through a filter that masks every configured credential."""
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
-    )
-    # inboxgraph logs every upstream call itself (provider, method, path, status).
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    redacting = RedactingFilter(Redactor(secrets))
-    for handler in logging.getLogger().handlers:
+def configure_logging(
+    secrets: Sequence[str], level: str = "INFO", trace_ids: TraceIds | None = None
+) -> None:
+    """Log JSON lines to stderr (unless the root logger already has handlers), and put
+    every root handler behind filters that tag the request id and mask every configured
+    credential."""
+    redactor = Redactor(secrets)
+    json_lines = logging.StreamHandler()
+    json_lines.setFormatter(JsonFormatter(redactor, trace_ids))
+    logging.basicConfig(handlers=[json_lines])
+    root = logging.getLogger()
+    root.setLevel(level)
+    redacting = RedactingFilter(redactor)
+    for handler in root.handlers:
         handler.addFilter(RequestIdLogFilter())
         handler.addFilter(redacting)
+    # inboxgraph logs every upstream call itself (provider, method, path, status; DEBUG).
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _serve(settings: Settings, host: str, port: int) -> int:
+    """Serve until SIGTERM or Ctrl-C; requests in flight are answered before exiting."""
+    import uvicorn
+
+    # uvicorn handles SIGTERM while it serves, then raises it again once its graceful
+    # shutdown is done; this handler makes that (or a SIGTERM before uvicorn runs) a
+    # clean exit with status 0.
+    signal.signal(signal.SIGTERM, _stopped)
+    # Before the app (and so prometheus-client) is imported: it picks its mode then.
+    with multiprocess_directory(settings.workers):
+        if settings.workers == 1:
+            from inboxgraph.app import create_app
+
+            target: Starlette | str = create_app(settings)
+        else:
+            # Each worker process builds its own app (and logging) with `worker_app`.
+            target = f"{__name__}:worker_app"
+        uvicorn.run(
+            target,
+            factory=settings.workers > 1,
+            workers=settings.workers,
+            host=host,
+            port=port,
+            log_config=None,
+            # inboxgraph writes its own line per request.
+            access_log=False,
+            timeout_graceful_shutdown=math.ceil(
+                settings.limits.request_timeout_seconds + SHUTDOWN_MARGIN_SECONDS
+            ),
+        )
+    return 0
+
+
+def _stopped(signum: int, frame: FrameType | None) -> NoReturn:
+    raise SystemExit(0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,8 +162,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(schema.as_str() + "\n")
         return 0
 
-    import uvicorn
-
     if "workers" in args:
         # Every worker reads its settings from this environment, and so its share.
         os.environ["INBOXGRAPH_WORKERS"] = str(args.workers)
@@ -120,8 +169,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
     except ConfigurationError as error:
         return _refuse(str(error))
+    if settings.tracing and not tracing_available():
+        return _refuse(EXTRA_MISSING)
+    _configure_logging_for(settings)
     if args.command == "sandbox":
-        configure_logging(settings.secrets())
+        import uvicorn
+
         from inboxgraph.sandbox.server import create_sandbox_app
 
         uvicorn.run(create_sandbox_app(), host=args.host, port=args.port, log_config=None)
@@ -138,22 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_check_redis(settings.redis_url))
         except SharedStateUnavailable as error:
             return _refuse(str(error))
-    configure_logging(settings.secrets())
     _log_shared_state(settings)
-    if settings.workers == 1:
-        from inboxgraph.app import create_app
-
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
-    else:
-        uvicorn.run(
-            f"{__name__}:worker_app",
-            factory=True,
-            workers=settings.workers,
-            host=args.host,
-            port=args.port,
-            log_config=None,
-        )
-    return 0
+    return _serve(settings, args.host, args.port)
 
 
 def worker_app() -> Starlette:
@@ -163,10 +202,16 @@ def worker_app() -> Starlette:
         settings = load_settings()
     except ConfigurationError as error:
         raise SystemExit(_refuse(str(error))) from None
-    configure_logging(settings.secrets())
+    _configure_logging_for(settings)
     from inboxgraph.app import create_app
 
     return create_app(settings)
+
+
+def _configure_logging_for(settings: Settings) -> None:
+    configure_logging(
+        settings.secrets(), settings.log_level, current_trace_ids if settings.tracing else None
+    )
 
 
 def _refuse(reason: str) -> int:

@@ -20,6 +20,7 @@ from strawberry.types import ExecutionResult
 
 from inboxgraph.auth import Authenticator, Caller
 from inboxgraph.config import DEFAULT_TENANT
+from inboxgraph.observability.logs import note_tenant
 from inboxgraph.playground import CONTENT_SECURITY_POLICY, playground_page
 from inboxgraph.request_scope import current_deadline, current_request_id
 from inboxgraph.resolvers.context import RequestContext
@@ -92,6 +93,8 @@ class InboxGraphQL(GraphQL[RequestContext, None]):
         renders_playground = self.should_render_graphql_ide(self.request_adapter_class(request))
         caller = self._auth.caller(request.headers)
         request.state.caller = caller
+        if caller is not None:
+            note_tenant(caller.tenant)
         if not renders_playground and caller is None:
             return json_error(
                 401,

@@ -106,6 +106,7 @@ def connect_upstreams(
                 max_response_bytes=settings.max_response_bytes,
                 budgets=budgets,
                 budget_prefix=_budget_prefix(name, provider, endpoints[name][provider][1]),
+                tenant=name,
             )
             for provider, adapter in adapters.items()
         }

@@ -119,6 +119,8 @@ def serve_env(upstream_origin: str, **extra: str) -> dict[str, str]:
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "INBOXGRAPH_AYRSHARE_TOKEN": SANDBOX_TOKEN,
         "INBOXGRAPH_AYRSHARE_BASE_URL": upstream_origin,
+        # Each upstream call is logged at DEBUG: the tests read who sent what.
+        "INBOXGRAPH_LOG_LEVEL": "debug",
         **extra,
     }
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from prometheus_client import REGISTRY
 
 from inboxgraph.app import create_app
 from inboxgraph.config import Settings, load_settings
@@ -117,3 +118,8 @@ async def update_many(
     assert "errors" not in body, body["errors"]
     results: list[dict[str, Any]] = body["data"]["updateConversations"]
     return results
+
+
+def metric(name: str, **labels: str) -> float:
+    """A sample of this process's metrics (0 when it has not been recorded yet)."""
+    return REGISTRY.get_sample_value(name, labels) or 0.0

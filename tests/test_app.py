@@ -1,4 +1,4 @@
-"""The HTTP surface: /graphql for browsers and clients, /healthz, CORS."""
+"""The HTTP surface: /graphql for browsers and clients, /healthz, /metrics, CORS."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import logging
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from inboxgraph.config import load_settings
-from tests.support import app_client
+from tests.support import app_client, metric
 
 
 async def test_healthz_reports_each_provider_mode() -> None:
@@ -106,3 +107,59 @@ async def test_a_callers_mistake_is_logged_as_one_line(
     assert "noSuchField" in record.getMessage()
     assert record.exc_info is None
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_metrics_are_served_in_prometheus_text_format(
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    await sandbox_client.post(
+        "/graphql", json={"query": "query MetricsServed { providers { provider } }"}
+    )
+    response = await sandbox_client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain; version=")
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+    served = (
+        "inboxgraph_graphql_operations_total",
+        (
+            ("operation", "MetricsServed"),
+            ("outcome", "ok"),
+            ("tenant", "default"),
+            ("type", "query"),
+        ),
+    )
+    assert samples[served] == 1
+    assert not [name for name, _ in samples if name.endswith("_created")]
+
+
+async def test_metrics_answer_openmetrics_to_a_scraper_that_asks(
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    response = await sandbox_client.get(
+        "/metrics", headers={"Accept": "application/openmetrics-text; version=1.0.0"}
+    )
+    assert response.headers["content-type"].startswith("application/openmetrics-text")
+    assert response.text.endswith("# EOF\n")
+
+
+async def test_http_requests_are_counted_by_route_and_status(
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    def requests(route: str, status: str) -> float:
+        return metric("inboxgraph_http_requests_total", route=route, status=status)
+
+    before = {
+        ("/healthz", "200"): requests("/healthz", "200"),
+        ("other", "404"): requests("other", "404"),
+        ("static", "200"): requests("static", "200"),
+    }
+    await sandbox_client.get("/healthz")
+    await sandbox_client.get("/no/such/path/c0ffee")  # one label for every unknown path
+    await sandbox_client.get("/graphql/static/playground.css")
+    assert requests("/healthz", "200") == before["/healthz", "200"] + 1
+    assert requests("other", "404") == before["other", "404"] + 1
+    assert requests("static", "200") == before["static", "200"] + 1

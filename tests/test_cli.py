@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+
+from tests.served import Received, serve_process, stub_server
 
 
 def _free_port() -> int:
@@ -108,3 +115,76 @@ def test_bad_configuration_exits_with_a_clear_message() -> None:
     )
     assert finished.returncode == 2
     assert "INBOXGRAPH_SANDBOX" in finished.stderr
+
+
+MINE = "f11e8a2c-1234-4567-89ab-cdef01234567"
+ARCHIVE_IN_FLIGHT = (
+    "mutation ArchiveInFlight { updateConversation(input: {puffle: "
+    f'{{id: "{MINE}", status: ARCHIVED}}}}) {{ __typename }} }}'
+)
+
+
+def slow_puffle(request: Received) -> tuple[int, str, bytes]:
+    """Puffle answering an update after a second."""
+    time.sleep(1.0)
+    conversation = {
+        "id": MINE,
+        "status": "archived",
+        "unread_count": 0,
+        "channel": "linkedin",
+        "updated_at": "2026-04-22T10:00:00Z",
+    }
+    return 200, "application/json", json.dumps({"conversation": conversation}).encode()
+
+
+def test_sigterm_lets_an_update_in_flight_finish_then_exits_0(tmp_path: Path) -> None:
+    answers: list[httpx.Response] = []
+    with stub_server(slow_puffle) as puffle:
+        env = {
+            "INBOXGRAPH_PUFFLE_TOKEN": "puffle-token",
+            "INBOXGRAPH_PUFFLE_BASE_URL": puffle.origin,
+        }
+        with serve_process(env, tmp_path / "stderr") as (origin, process):
+            caller = threading.Thread(
+                target=lambda: answers.append(
+                    httpx.post(f"{origin}/graphql", json={"query": ARCHIVE_IN_FLIGHT}, timeout=20)
+                )
+            )
+            caller.start()
+            assert puffle.got_one.wait(timeout=10), "the update never reached Puffle"
+            process.send_signal(signal.SIGTERM)
+            caller.join(timeout=20)
+            exit_status = process.wait(timeout=20)
+    [answer] = answers
+    assert answer.json() == {"data": {"updateConversation": {"__typename": "ConversationUpdated"}}}
+    assert [(r.method, r.path) for r in puffle.received] == [
+        ("PATCH", f"/api/conversations/{MINE}")
+    ]
+    assert exit_status == 0
+    lines: list[dict[str, Any]] = [
+        json.loads(line) for line in (tmp_path / "stderr").read_text().splitlines()
+    ]
+    [request] = [line for line in lines if line["logger"] == "inboxgraph.requests"]
+    assert (request["operation"], request["status"]) == ("ArchiveInFlight", 200)
+    assert request["duration_ms"] >= 1000
+    assert request["request_id"] == answer.headers["x-request-id"]
+
+
+def test_serve_with_several_workers_sums_metrics_in_a_directory_it_cleans_up(
+    tmp_path: Path,
+) -> None:
+    """The multiprocess directory is set before prometheus-client is imported (its mode
+    is chosen then): /metrics answers from the directory, which is gone after exit."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {"INBOXGRAPH_WORKERS": "2", "TMPDIR": str(temporary)}
+    with serve_process(env, tmp_path / "stderr") as (origin, process):
+        created = list(temporary.glob("inboxgraph-metrics-*"))
+        httpx.post(f"{origin}/graphql", json={"query": "query Counted { __typename }"}, timeout=10)
+        scraped = httpx.get(f"{origin}/metrics", timeout=10).text
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    [directory] = created
+    assert 'inboxgraph_graphql_operations_total{operation="Counted"' in scraped
+    assert "process_cpu_seconds_total" not in scraped  # multiprocess mode has none
+    assert not directory.exists()

@@ -5,6 +5,7 @@ the budget without one. The 5 minutes need not pass: the point is the cap within
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from collections.abc import Iterator
@@ -157,7 +158,12 @@ async def test_workers_without_redis_divide_the_budget_and_mask_credentials(
 
     assert "each sends at most Ayrshare 150 of 300 requests per 300 s" in log
     # Every worker logs through the same set-up (format, request id, redaction).
-    started = re.findall(r"INFO uvicorn\.error \[-\] Started server process \[(\d+)\]", log)
+    started = [
+        line["message"]
+        for line in map(json.loads, log.splitlines())
+        if line["logger"] == "uvicorn.error"
+        and line["message"].startswith("Started server process")
+    ]
     assert len(set(started)) == 2
     assert f"Ayrshare PUT /api/messages/instagram/{MASK} -> " in log
     assert SANDBOX_TOKEN not in log

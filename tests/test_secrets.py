@@ -216,6 +216,8 @@ def test_a_served_process_never_shows_a_credential(tmp_path: Path) -> None:
             "INBOXGRAPH_API_TOKEN": API_SENTINEL,
             "INBOXGRAPH_TIMEOUT_SECONDS": "5",
             "INBOXGRAPH_HIGHLEVEL_FORBIDDEN_RETRY_SECONDS": "0",
+            # Every line the server can write, its per-call lines included.
+            "INBOXGRAPH_LOG_LEVEL": "debug",
         }
         for provider, token in PROVIDER_SENTINELS.items():
             env[f"INBOXGRAPH_{provider.name}_TOKEN"] = token
@@ -260,6 +262,8 @@ def test_a_served_process_never_shows_a_credential(tmp_path: Path) -> None:
                         )
                     )
                     answers.append(client.get("/healthz"))
+                    answers.append(client.get("/readyz"))
+                    answers.append(client.get("/metrics"))
             finally:
                 process.terminate()
                 process.wait(timeout=10)

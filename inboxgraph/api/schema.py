@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import strawberry
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
@@ -22,12 +22,17 @@ from strawberry.utils.logging import StrawberryLogger
 from inboxgraph.api.entities import checked_representation
 from inboxgraph.api.error_codes import ErrorCodes, ParseCache, cached_parser, is_callers_mistake
 from inboxgraph.api.limits import UpstreamBudget, document_limits_rule
+from inboxgraph.api.observer import OperationObserver
 from inboxgraph.config import Limits
+from inboxgraph.observability.metrics import OperationNames
 from inboxgraph.resolvers import mutations, queries
 from inboxgraph.schema.conversations import CONVERSATION_TYPES, Conversation
 from inboxgraph.schema.inbox import InboxConversation
 from inboxgraph.schema.results import UpdateConversationResult
 from inboxgraph.schema.scalars import SCALAR_MAP
+
+if TYPE_CHECKING:
+    from inboxgraph.observability.tracing import Tracing
 
 #: The federation version the SDL links: the lowest one that has every federation directive
 #: it uses (only @key: 2.0), so every gateway can compose it. Pinned so an upgrade cannot
@@ -117,14 +122,18 @@ class InboxGraphSchema(Schema):
         return results
 
 
-def build_schema(limits: Limits | None = None, *, caches: bool = True) -> Schema:
+def build_schema(
+    limits: Limits | None = None, *, caches: bool = True, tracing: Tracing | None = None
+) -> Schema:
     """The subgraph schema. Extensions are made per request (no state shared between
     concurrent requests); the caches and the limit rules they use live as long as the
     schema, so the validation cache hits across requests. `caches=False` leaves out the
-    parser and validation caches (to measure what they save)."""
+    parser and validation caches (to measure what they save); with `tracing`, every
+    operation has a span."""
     limits = limits or Limits()
     rules: list[type[ASTValidationRule]] = [document_limits_rule(limits)]
     parse = cached_parser(PARSER_CACHE_SIZE)
+    operation_names = OperationNames()
     if not limits.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
     return InboxGraphSchema(
@@ -133,6 +142,7 @@ def build_schema(limits: Limits | None = None, *, caches: bool = True) -> Schema
         types=[*CONVERSATION_TYPES, InboxConversation],
         federation_version=FEDERATION_VERSION,
         extensions=[
+            lambda: OperationObserver(operation_names, tracing),
             lambda: ErrorCodes(max_tokens=limits.max_tokens),
             lambda: MaxTokensLimiter(limits.max_tokens),
             lambda: AddValidationRules(rules),

@@ -87,6 +87,10 @@ class Settings:
     redis_url: Secret | None = None
     #: Worker processes serving together (`inboxgraph serve --workers N`).
     workers: int = 1
+    #: OpenTelemetry tracing (INBOXGRAPH_TRACING; needs the `otel` extra).
+    tracing: bool = False
+    #: The least severe log lines written (INBOXGRAPH_LOG_LEVEL).
+    log_level: str = "INFO"
 
     @property
     def tenants(self) -> dict[str, TenantSettings]:
@@ -214,4 +218,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         jwt=load_jwt(env),
         redis_url=load_redis_url(env),
         workers=values.positive_int(env, "INBOXGRAPH_WORKERS", 1),
+        tracing=values.switch(env, "INBOXGRAPH_TRACING", False),
+        log_level=values.choice(
+            env, "INBOXGRAPH_LOG_LEVEL", "info", {"debug", "info", "warning", "error"}
+        ).upper(),
     )

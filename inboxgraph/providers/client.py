@@ -1,9 +1,11 @@
-"""The one place where provider HTTP calls happen: auth, pacing, errors, redaction."""
+"""The one place where provider HTTP calls happen: auth, pacing, errors, redaction,
+metrics and the per-call log line (DEBUG)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields, is_dataclass, replace
@@ -11,7 +13,9 @@ from typing import Any, Generic
 
 import httpx
 
+from inboxgraph.config import DEFAULT_TENANT
 from inboxgraph.domain.outcomes import UpdateErrorCode
+from inboxgraph.observability.metrics import UpstreamMetrics
 from inboxgraph.providers.base import (
     ConversationT,
     ProviderAdapter,
@@ -54,9 +58,11 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
         max_response_bytes: int = 1_048_576,
         budgets: Budgets | None = None,
         budget_prefix: str = "",
+        tenant: str = DEFAULT_TENANT,
     ) -> None:
         """`budgets` keeps this account's rate-limit budgets and waits (this process's
-        memory by default); `budget_prefix` names the account in it."""
+        memory by default); `budget_prefix` names the account in it; `tenant` labels its
+        metrics."""
         self.adapter = adapter
         self._http = http
         self._timeout_seconds = timeout_seconds
@@ -67,12 +73,14 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
         self._not_configured_reason = not_configured_reason
         self._max_wait = max_pacing_wait
         self._budget_prefix = budget_prefix
+        self._metrics = UpstreamMetrics(adapter.provider.name, tenant)
         self._pacer = Pacer(
             adapter.display_name,
             max_concurrency=adapter.max_concurrency,
             rate_limit=adapter.rate_limit,
             budgets=budgets if budgets is not None else LocalBudgets(),
             max_wait=max_pacing_wait,
+            metrics=self._metrics,
         )
 
     @property
@@ -122,6 +130,7 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
                     raise error.with_message(
                         f"{error.message} (not retried: the request's deadline is too near)"
                     ) from None
+                self._metrics.retry(error.code.name)
                 attempt += 1
                 await asyncio.sleep(decision)
 
@@ -221,6 +230,7 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
                     UpdateErrorCode.TIMEOUT,
                     f"{self.name} was not called: the request's deadline had passed",
                 )
+            started = time.perf_counter()
             try:
                 response = await exchange(
                     self._http,
@@ -234,21 +244,48 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
                     max_response_bytes=self._max_response_bytes,
                 )
             except ProviderError as error:
+                self._metrics.call(
+                    request.method, None, error.code.name, time.perf_counter() - started
+                )
                 logger.warning(
                     "%s %s %s: %s", self.name, request.method, request.path, error.code.name
                 )
                 raise
-        logger.info("%s %s %s -> %d", self.name, request.method, request.path, response.status)
+        seconds = time.perf_counter() - started
+        if logger.isEnabledFor(logging.DEBUG):
+            self._log_call(request, response.status, seconds)
         await self._honour_waits(scope, response)
         if response.is_success:
+            self._metrics.call(request.method, response.status, "OK", seconds)
             return response
         details = self.adapter.error_details(response.status, _json_or_none(response))
         if not response.complete:
             details = replace(
                 details, message=f"a body over {self._max_response_bytes} bytes, not read"
             )
-        raise error_from_status(
+        failure = error_from_status(
             self.name, response.status, details, retry_after=_retry_after(response)
+        )
+        self._metrics.call(request.method, response.status, failure.code.name, seconds)
+        raise failure
+
+    def _log_call(self, request: UpstreamRequest, status: int, seconds: float) -> None:
+        logger.debug(
+            "%s %s %s -> %d in %.1f ms",
+            self.name,
+            request.method,
+            request.path,
+            status,
+            seconds * 1000,
+            extra={
+                "fields": {
+                    "provider": self.adapter.provider.name,
+                    "method": request.method,
+                    "path": request.path,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 1),
+                }
+            },
         )
 
     async def _honour_waits(self, scope: str, response: UpstreamResponse) -> None:

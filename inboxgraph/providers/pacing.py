@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from inboxgraph.domain.outcomes import UpdateErrorCode
+from inboxgraph.observability.metrics import UpstreamMetrics
 from inboxgraph.providers.errors import ProviderError
 
 Clock = Callable[[], float]
@@ -146,8 +147,10 @@ class Pacer:
         budgets: Budgets,
         max_wait: float = 2.0,
         sleep: Sleep = asyncio.sleep,
+        metrics: UpstreamMetrics | None = None,
     ) -> None:
         self._provider_name = provider_name
+        self._metrics = metrics
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self._rate_limit = rate_limit
         self._budgets = budgets
@@ -160,10 +163,13 @@ class Pacer:
         pacer's)."""
         patience = self._max_wait if max_wait is None else max_wait
         async with self._semaphore:
+            waited = 0.0
             while (
                 wait := await self._budgets.reserve(scope, self._rate_limit, self._provider_name)
             ) is not None:
                 if wait.seconds > patience:
+                    if self._metrics is not None:
+                        self._metrics.paced_refusal()
                     raise ProviderError(
                         UpdateErrorCode.RATE_LIMITED,
                         f"{wait.reason}; this request was not sent. "
@@ -172,6 +178,9 @@ class Pacer:
                         retry_after=wait.seconds,
                     )
                 await self._sleep(wait.seconds)
+                waited += wait.seconds
+            if waited and self._metrics is not None:
+                self._metrics.paced_wait(waited)
             yield
 
     async def block(self, scope: str, seconds: float, reason: str) -> None:

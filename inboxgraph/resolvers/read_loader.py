@@ -8,6 +8,7 @@ from aiodataloader import DataLoader
 from graphql import GraphQLError
 
 from inboxgraph.domain.provider import Conversation, ConversationRef
+from inboxgraph.observability import metrics
 from inboxgraph.providers.client import ProviderClient
 from inboxgraph.providers.errors import ProviderError, ReadUnsupported
 
@@ -18,7 +19,10 @@ def read_loader(
     """All reads of one provider in one tick become one `client.read` call; equal refs
     collapse to one, and a ref read once in a request is not read again."""
 
+    provider = client.adapter.provider.name
+
     async def batch(refs: list[ConversationRef]) -> list[Conversation | GraphQLError | None]:
+        metrics.loader_batch(provider, "read", len(refs))
         try:
             found = await client.read(list(dict.fromkeys(refs)))
         except ProviderError as error:

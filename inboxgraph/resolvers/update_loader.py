@@ -18,6 +18,7 @@ from inboxgraph.domain.outcomes import (
     UpdateOutcome,
 )
 from inboxgraph.domain.provider import ConversationUpdate
+from inboxgraph.observability import metrics
 from inboxgraph.providers.client import ProviderClient
 from inboxgraph.providers.errors import ProviderError
 from inboxgraph.request_scope import current_request_id
@@ -119,7 +120,10 @@ def update_loader(
     """A loader whose batch is every update of one tick. It never caches across batches:
     a later mutation field in the same request that repeats an update is applied again."""
 
+    provider = client.adapter.provider.name
+
     async def batch(updates: list[ConversationUpdate]) -> list[UpdateOutcome]:
+        metrics.loader_batch(provider, "update", len(updates))
         return await apply_updates(client, updates)
 
     return DataLoader(batch, cache=False)

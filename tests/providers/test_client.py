@@ -1,8 +1,10 @@
-"""The one HTTP place: waits a provider asks for, answers too big to read, deadlines."""
+"""The one HTTP place: waits a provider asks for, answers too big to read, deadlines, and
+what it tells of each call (metrics, a DEBUG line)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 
@@ -16,13 +18,13 @@ from inboxgraph.domain.puffle import (
     PuffleConversationStatus,
     PuffleConversationUpdate,
 )
-from inboxgraph.providers.base import UpstreamResponse
+from inboxgraph.providers.base import Fetch, UpstreamResponse
 from inboxgraph.providers.client import ProviderClient
 from inboxgraph.providers.errors import ProviderError
 from inboxgraph.providers.puffle import PuffleAdapter
 from inboxgraph.request_scope import current_deadline
 from inboxgraph.secrets import Redactor, Secret
-from tests.support import mock_upstream
+from tests.support import metric, mock_upstream
 
 MINE = "f11e8a2c-1234-4567-89ab-cdef01234567"
 UPDATE = PuffleConversationUpdate(id=MINE, status=PuffleConversationStatus.ARCHIVED)
@@ -43,6 +45,7 @@ def puffle(
     adapter: PuffleAdapter | None = None,
     *,
     max_response_bytes: int = 1_048_576,
+    tenant: str = "default",
 ) -> tuple[PuffleClient, list[httpx.Request]]:
     transport, seen = mock_upstream(handler)
     client = ProviderClient(
@@ -52,6 +55,7 @@ def puffle(
         token=Secret(TOKEN),
         redactor=Redactor([TOKEN]),
         max_response_bytes=max_response_bytes,
+        tenant=tenant,
     )
     return client, seen
 
@@ -169,3 +173,103 @@ async def test_a_credential_in_any_provider_text_is_masked() -> None:
     error = await failure(client)
     assert TOKEN not in error.message
     assert error.message == "Puffle answered HTTP 400: bad token **********!"
+
+
+def calls(tenant: str, status: str, code: str) -> float:
+    return metric(
+        "inboxgraph_upstream_requests_total",
+        provider="PUFFLE",
+        tenant=tenant,
+        method="PATCH",
+        status=status,
+        code=code,
+    )
+
+
+async def test_every_call_is_counted_by_status_and_outcome_code_and_timed() -> None:
+    answers = iter([httpx.Response(200, json={"conversation": CONVERSATION}), httpx.Response(404)])
+    client, _ = puffle(lambda r: next(answers), tenant="metrics-calls")
+    timed = metric(
+        "inboxgraph_upstream_request_duration_seconds_count", provider="PUFFLE", method="PATCH"
+    )
+    await client.update(UPDATE)
+    await failure(client)
+    assert calls("metrics-calls", "200", "OK") == 1
+    assert calls("metrics-calls", "404", "NOT_FOUND") == 1
+    assert (
+        metric(
+            "inboxgraph_upstream_request_duration_seconds_count", provider="PUFFLE", method="PATCH"
+        )
+        == timed + 2
+    )
+
+
+async def test_a_call_without_an_answer_is_counted_with_status_none() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    client, _ = puffle(refuse, tenant="metrics-unreachable")
+    await failure(client)
+    assert calls("metrics-unreachable", "none", "UPSTREAM_UNAVAILABLE") == 1
+
+
+async def test_a_request_never_sent_is_not_counted_as_a_call() -> None:
+    client, seen = puffle(lambda r: httpx.Response(429, json={}), tenant="metrics-held")
+    await failure(client)  # sent: the provider answers 429 and asks to wait 1 s
+    token = current_deadline.set(time.monotonic() + 0.5)
+    try:
+        await failure(client)  # held back by the wait, never sent
+    finally:
+        current_deadline.reset(token)
+    assert len(seen) == 1
+    assert calls("metrics-held", "429", "RATE_LIMITED") == 1
+    assert (
+        metric("inboxgraph_rate_limit_refusals_total", provider="PUFFLE", tenant="metrics-held")
+        == 1
+    )
+
+
+async def test_retries_are_counted_by_the_code_retried() -> None:
+    class RetriesNotFoundOnce(PuffleAdapter):
+        async def after_failure(
+            self,
+            update: PuffleConversationUpdate,
+            error: ProviderError,
+            attempt: int,
+            fetch: Fetch,
+        ) -> float | ProviderError:
+            return 0.0 if attempt == 0 else error
+
+    answers = iter([httpx.Response(404), httpx.Response(200, json={"conversation": CONVERSATION})])
+    client, seen = puffle(lambda r: next(answers), RetriesNotFoundOnce(), tenant="metrics-retry")
+    await client.update(UPDATE)
+    assert len(seen) == 2
+    assert (
+        metric(
+            "inboxgraph_upstream_retries_total",
+            provider="PUFFLE",
+            tenant="metrics-retry",
+            code="NOT_FOUND",
+        )
+        == 1
+    )
+
+
+async def test_each_call_is_one_debug_line_with_its_facts(caplog: pytest.LogCaptureFixture) -> None:
+    client, _ = puffle(lambda r: httpx.Response(200, json={"conversation": CONVERSATION}))
+    caplog.set_level(logging.INFO, logger="inboxgraph.providers")
+    await client.update(UPDATE)
+    assert [r for r in caplog.records if r.name == "inboxgraph.providers"] == []
+    caplog.set_level(logging.DEBUG, logger="inboxgraph.providers")
+    await client.update(UPDATE)
+    [line] = [r for r in caplog.records if r.name == "inboxgraph.providers"]
+    assert line.levelno == logging.DEBUG
+    assert line.getMessage().startswith(f"Puffle PATCH /api/conversations/{MINE} -> 200 in ")
+    fields = line.__dict__["fields"]
+    assert {k: v for k, v in fields.items() if k != "duration_ms"} == {
+        "provider": "PUFFLE",
+        "method": "PATCH",
+        "path": f"/api/conversations/{MINE}",
+        "status": 200,
+    }
+    assert fields["duration_ms"] >= 0

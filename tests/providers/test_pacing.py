@@ -8,8 +8,10 @@ import asyncio
 import pytest
 
 from inboxgraph.domain.outcomes import UpdateErrorCode
+from inboxgraph.observability.metrics import UpstreamMetrics
 from inboxgraph.providers.errors import ProviderError
 from inboxgraph.providers.pacing import LocalBudgets, Pacer, RateLimit
+from tests.support import metric
 
 
 class FakeTime:
@@ -28,7 +30,12 @@ class FakeTime:
 
 
 def pacer(
-    time: FakeTime, limit: RateLimit | None, *, max_wait: float = 0.0, share: int = 1
+    time: FakeTime,
+    limit: RateLimit | None,
+    *,
+    max_wait: float = 0.0,
+    share: int = 1,
+    metrics: UpstreamMetrics | None = None,
 ) -> Pacer:
     return Pacer(
         "P",
@@ -37,6 +44,7 @@ def pacer(
         budgets=LocalBudgets(share=share, clock=time.clock),
         max_wait=max_wait,
         sleep=time.sleep,
+        metrics=metrics,
     )
 
 
@@ -161,3 +169,22 @@ async def test_idle_scopes_are_forgotten_and_busy_ones_kept(
     assert len(budgets) == 4  # busy, busy2, blocked, new
     assert await budgets.reserve("busy", limit, "P") is not None  # its window is kept
     assert await budgets.reserve("blocked", None, "P") is not None  # its block is kept
+
+
+async def test_waits_and_refusals_are_counted() -> None:
+    time = FakeTime()
+    p = pacer(
+        time,
+        RateLimit(1, 1.5),
+        max_wait=2.0,
+        metrics=UpstreamMetrics("PUFFLE", "pacing-metrics"),
+    )
+    await send(p)  # sent at once: no wait recorded
+    await send(p)  # waits 1.5 s for the window, then is sent
+    await p.block("s", 60.0, "asked to wait")
+    with pytest.raises(ProviderError):
+        await send(p)
+    labels = {"provider": "PUFFLE", "tenant": "pacing-metrics"}
+    assert metric("inboxgraph_rate_limit_wait_seconds_count", **labels) == 1
+    assert metric("inboxgraph_rate_limit_wait_seconds_sum", **labels) == pytest.approx(1.5)
+    assert metric("inboxgraph_rate_limit_refusals_total", **labels) == 1

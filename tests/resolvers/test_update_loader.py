@@ -18,6 +18,7 @@ from tests.support import (
     client_for,
     graphql,
     live_settings,
+    metric,
     mock_upstream,
     record_upstream,
     sandbox_settings,
@@ -115,6 +116,18 @@ async def test_one_request_makes_one_batch_per_provider(monkeypatch: pytest.Monk
         await update_many(client, [puffle(unread=n) for n in range(10)])
     assert batches == [(Provider.PUFFLE, 10)]
     assert len(sent) == 10
+
+
+async def test_each_batch_size_is_observed() -> None:
+    labels = {"provider": "PUFFLE", "kind": "update"}
+    batches = metric("inboxgraph_loader_batch_size_count", **labels)
+    items = metric("inboxgraph_loader_batch_size_sum", **labels)
+    ones = metric("inboxgraph_loader_batch_size_bucket", le="1.0", **labels)
+    async with client_for(connect_upstreams(sandbox_settings())) as client:
+        await update_many(client, [puffle(unread=n) for n in range(7)])
+    assert metric("inboxgraph_loader_batch_size_count", **labels) == batches + 1
+    assert metric("inboxgraph_loader_batch_size_sum", **labels) == items + 7
+    assert metric("inboxgraph_loader_batch_size_bucket", le="1.0", **labels) == ones
 
 
 async def test_a_repeated_mutation_field_is_applied_again() -> None:
