@@ -5,12 +5,11 @@ request id for every refusal."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from typing import Any
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -22,7 +21,8 @@ from inboxgraph.auth import Authenticator, Caller
 from inboxgraph.config import DEFAULT_TENANT
 from inboxgraph.observability.logs import note_tenant
 from inboxgraph.playground import CONTENT_SECURITY_POLICY, playground_page
-from inboxgraph.request_scope import current_deadline, current_request_id
+from inboxgraph.refusals import refusal
+from inboxgraph.request_scope import current_deadline
 from inboxgraph.resolvers.context import RequestContext
 from inboxgraph.upstreams import Upstreams
 
@@ -35,24 +35,6 @@ HTTP_ERROR_CODES = {
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
 }
-
-
-def json_error(
-    status: int, message: str, code: str, headers: Mapping[str, str] | None = None
-) -> Response:
-    """A GraphQL-shaped JSON error answer, carrying the request id."""
-    return JSONResponse(
-        {
-            "errors": [
-                {
-                    "message": message,
-                    "extensions": {"code": code, "requestId": current_request_id.get()},
-                }
-            ]
-        },
-        status_code=status,
-        headers=dict(headers or {}),
-    )
 
 
 class InboxGraphQL(GraphQL[RequestContext, None]):
@@ -96,7 +78,7 @@ class InboxGraphQL(GraphQL[RequestContext, None]):
         if caller is not None:
             note_tenant(caller.tenant)
         if not renders_playground and caller is None:
-            return json_error(
+            return refusal(
                 401,
                 "this inboxgraph requires Authorization: Bearer <api token>",
                 "UNAUTHENTICATED",
@@ -104,9 +86,9 @@ class InboxGraphQL(GraphQL[RequestContext, None]):
             )
         try:
             response = await self.run(request)
-        except HTTPException as refusal:
-            code = HTTP_ERROR_CODES.get(refusal.status_code, "BAD_REQUEST")
-            response = json_error(refusal.status_code, refusal.reason, code)
+        except HTTPException as refused:
+            code = HTTP_ERROR_CODES.get(refused.status_code, "BAD_REQUEST")
+            response = refusal(refused.status_code, refused.reason, code)
         if _wants_graphql_response_json(request) and response.media_type == "application/json":
             # GraphQL over HTTP: a request error (no execution, so no `data`) is a 4xx.
             if getattr(request.state, "request_error", False) and response.status_code == 200:
@@ -134,7 +116,10 @@ class InboxGraphQL(GraphQL[RequestContext, None]):
         return HTMLResponse(page, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
 
     def parse_json(self, data: str | bytes) -> Any:
-        value = super().parse_json(data)
+        try:
+            value = super().parse_json(data)
+        except UnicodeDecodeError:
+            raise HTTPException(400, "the request body is not UTF-8 JSON") from None
         if not isinstance(value, dict):
             raise HTTPException(
                 400,

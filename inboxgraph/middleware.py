@@ -15,7 +15,6 @@ metrics, and a bounded body.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -26,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from inboxgraph.observability import metrics
 from inboxgraph.observability.logs import RequestNotes, current_request_notes
+from inboxgraph.refusals import send_refusal
 from inboxgraph.request_scope import current_request_id
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -155,7 +155,7 @@ class BodySizeLimitMiddleware:
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        await send_json_error(
+        await send_refusal(
             send,
             413,
             f"the request body is larger than {self._max_bytes} bytes (INBOXGRAPH_MAX_BODY_BYTES)",
@@ -165,26 +165,3 @@ class BodySizeLimitMiddleware:
 
 class BodyTooLarge(Exception):
     """The request body grew past the limit while it was read."""
-
-
-async def send_json_error(
-    send: Send, status: int, message: str, code: str, headers: dict[str, str] | None = None
-) -> None:
-    """A GraphQL-shaped JSON error answer, carrying the request id."""
-    body = json.dumps(
-        {
-            "errors": [
-                {
-                    "message": message,
-                    "extensions": {"code": code, "requestId": current_request_id.get()},
-                }
-            ]
-        }
-    ).encode()
-    raw_headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        *((name.encode(), value.encode()) for name, value in (headers or {}).items()),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-    await send({"type": "http.response.body", "body": body})

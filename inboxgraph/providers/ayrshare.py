@@ -57,10 +57,11 @@ class AyrshareAdapter(
 ):
     provider: ClassVar[Provider] = Provider.AYRSHARE
     display_name: ClassVar[str] = "Ayrshare"
+    input_name: ClassVar[str] = "ayrshare"
     default_base_url: ClassVar[str] = "https://api.ayrshare.com"
     rate_limit: ClassVar[RateLimit | None] = RateLimit(300, RATE_LIMIT_WINDOW_SECONDS)
 
-    def validate(self, update: AyrshareConversationUpdate) -> None:
+    def check_rules(self, update: AyrshareConversationUpdate) -> None:
         path_segment("ayrshare.conversationId", update.conversation_id)
         profile_key = update.profile_key
         if profile_key is not None and not PROFILE_KEY_PATTERN.fullmatch(profile_key):

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from inboxgraph.domain.provider import Conversation, ConversationRef, ConversationUpdate, Provider
 from inboxgraph.providers.errors import ErrorDetails, ProviderError
 from inboxgraph.providers.pacing import RateLimit
+from inboxgraph.providers.text import refuse_unsendable_text
 
 UpdateT = TypeVar("UpdateT", bound=ConversationUpdate)
 ConversationT = TypeVar("ConversationT", bound=Conversation)
@@ -66,6 +67,8 @@ class ProviderAdapter(ABC, Generic[UpdateT, ConversationT, RefT]):
 
     provider: ClassVar[Provider]
     display_name: ClassVar[str]
+    #: The update's variant of UpdateConversationInput: where its field paths start.
+    input_name: ClassVar[str]
     default_base_url: ClassVar[str]
     #: Headers every call carries besides `Authorization`.
     static_headers: ClassVar[Mapping[str, str]] = {}
@@ -77,8 +80,14 @@ class ProviderAdapter(ABC, Generic[UpdateT, ConversationT, RefT]):
     def auth_headers(self, token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
 
-    @abstractmethod
     def validate(self, update: UpdateT) -> None:
+        """Raise `InvalidInput` naming the field and the rule when the update breaks one:
+        first text that cannot be sent at all, then the provider's documented rules."""
+        refuse_unsendable_text(self.input_name, update)
+        self.check_rules(update)
+
+    @abstractmethod
+    def check_rules(self, update: UpdateT) -> None:
         """Raise `InvalidInput` naming the field and the rule when a documented rule is broken."""
 
     @abstractmethod

@@ -30,9 +30,10 @@ LIST_PAGE_SIZE = 50
 class EbayAdapter(ProviderAdapter[EbayConversationUpdate, EbayConversation, EbayConversationRef]):
     provider: ClassVar[Provider] = Provider.EBAY
     display_name: ClassVar[str] = "eBay"
+    input_name: ClassVar[str] = "ebay"
     default_base_url: ClassVar[str] = "https://api.ebay.com/commerce/message/v1"
 
-    def validate(self, update: EbayConversationUpdate) -> None:
+    def check_rules(self, update: EbayConversationUpdate) -> None:
         if not update.conversation_id.strip():
             raise InvalidInput("ebay.conversationId", "must not be blank")
         if update.conversation_status is None and update.read is None:

@@ -80,6 +80,7 @@ class HighLevelAdapter(
 
     provider: ClassVar[Provider] = Provider.HIGHLEVEL
     display_name: ClassVar[str] = "HighLevel"
+    input_name: ClassVar[str] = "highLevel"
     default_base_url: ClassVar[str] = "https://services.leadconnectorhq.com"
     static_headers: ClassVar[Mapping[str, str]] = {
         "Version": API_VERSION,
@@ -98,7 +99,7 @@ class HighLevelAdapter(
         self.forbidden_retry_delays = forbidden_backoff(forbidden_retry_seconds)
         self._clock = clock
 
-    def validate(self, update: HighLevelMessageStatusUpdate) -> None:
+    def check_rules(self, update: HighLevelMessageStatusUpdate) -> None:
         path_segment("highLevel.messageId", update.message_id)
 
     def build_update(self, update: HighLevelMessageStatusUpdate) -> UpstreamRequest:

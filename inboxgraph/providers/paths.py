@@ -28,7 +28,7 @@ def path_segment(field: str, value: str) -> str:
             field, f"must be at most {MAX_PATH_SEGMENT_LENGTH} characters, got {len(value)}"
         )
     for character in value:
-        if character in _FORBIDDEN or unicodedata.category(character) == "Cc":
+        if character in _FORBIDDEN or unicodedata.category(character) in {"Cc", "Cs"}:
             raise InvalidInput(
                 field, f"must not contain {character!r} (it cannot travel in a URL path segment)"
             )

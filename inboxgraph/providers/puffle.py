@@ -37,9 +37,10 @@ class PuffleAdapter(
 ):
     provider: ClassVar[Provider] = Provider.PUFFLE
     display_name: ClassVar[str] = "Puffle"
+    input_name: ClassVar[str] = "puffle"
     default_base_url: ClassVar[str] = "https://app.puffle.ai"
 
-    def validate(self, update: PuffleConversationUpdate) -> None:
+    def check_rules(self, update: PuffleConversationUpdate) -> None:
         if not ID_PATTERN.fullmatch(update.id):
             raise InvalidInput(
                 "puffle.id", "must be a UUID matching Puffle's documented id pattern"

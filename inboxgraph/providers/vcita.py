@@ -54,6 +54,7 @@ class VcitaAdapter(
 ):
     provider: ClassVar[Provider] = Provider.VCITA
     display_name: ClassVar[str] = "vcita"
+    input_name: ClassVar[str] = "vcita"
     read_unsupported_reason: ClassVar[str | None] = (
         "vcita publishes no endpoint that reads a single conversation, so inboxgraph cannot "
         "tell its state; updateConversation returns the state vcita reports after an update"
@@ -64,7 +65,7 @@ class VcitaAdapter(
         """`clock` gives the current time (timezone-aware) that `followUpDate` must follow."""
         self._clock = clock
 
-    def validate(self, update: VcitaConversationUpdate) -> None:
+    def check_rules(self, update: VcitaConversationUpdate) -> None:
         path_segment("vcita.uid", update.uid)
         if not given_fields(update):
             raise InvalidInput(
