@@ -4,7 +4,6 @@ update to the request's loader of its provider."""
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from graphql import GraphQLError
 from strawberry.types import Info
@@ -12,14 +11,11 @@ from strawberry.types import Info
 from inboxgraph.domain.actions import ConversationAction, Unsupported
 from inboxgraph.domain.outcomes import UpdateErrorCode, UpdateFailed, UpdateOutcome
 from inboxgraph.domain.provider import ConversationUpdate
-from inboxgraph.providers.errors import InvalidInput
 from inboxgraph.resolvers.context import RequestContext
-from inboxgraph.resolvers.update_loader import internal_failure
 from inboxgraph.schema.actions import ConversationActionInput
 from inboxgraph.schema.inputs import UpdateConversationInput
 from inboxgraph.schema.refs import ConversationRef
-
-logger = logging.getLogger("inboxgraph.resolvers")
+from inboxgraph.update_batches import validation_failure
 
 MAX_BATCH_INPUTS = 100
 
@@ -30,13 +26,9 @@ async def dispatch(context: RequestContext, input: UpdateConversationInput) -> U
 
 
 async def dispatch_update(context: RequestContext, update: ConversationUpdate) -> UpdateOutcome:
-    try:
-        context.clients[update.provider].adapter.validate(update)
-    except InvalidInput as error:
-        return error.failed(update.provider)
-    except Exception:
-        logger.exception("%s: unexpected failure while validating", update.provider.name)
-        return internal_failure(update, may_have_been_applied=False)
+    failure = validation_failure(context.clients[update.provider], update)
+    if failure is not None:
+        return failure
     return await context.update_loader(update.provider).load(update)
 
 
