@@ -1,4 +1,5 @@
-"""The `inboxgraph` command: serve, print the schema, or serve the sandbox emulators."""
+"""The `inboxgraph` command: serve, run bulk jobs, print the schema, or serve the sandbox
+emulators."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from inboxgraph.secrets import RedactingFilter, Redactor
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_SANDBOX_PORT = 8001
+DEFAULT_WORKER_JOBS = 10
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,6 +25,12 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return int(value)
 
 
 def _port(value: str) -> int:
@@ -54,6 +62,21 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve the GraphQL API at /graphql (GraphiQL in a browser) and /healthz.",
     )
     _listening(serve, "the API", DEFAULT_PORT)
+    worker = commands.add_parser(
+        "worker",
+        formatter_class=defaults,
+        help="run the bulk jobs queued in Redis (needs INBOXGRAPH_REDIS_URL)",
+        description=(
+            "Run the bulk jobs API processes queue in Redis (INBOXGRAPH_REDIS_URL), with the "
+            "same provider configuration as `serve`. Start as many as you like, anywhere."
+        ),
+    )
+    worker.add_argument(
+        "--max-jobs",
+        type=_positive,
+        default=DEFAULT_WORKER_JOBS,
+        help="jobs this worker runs at once",
+    )
     commands.add_parser(
         "schema",
         help="print the subgraph SDL",
@@ -99,6 +122,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"inboxgraph: {error}\n")
         return 2
     configure_logging(settings.secrets())
+    if args.command == "worker":
+        if settings.redis_url is None:
+            sys.stderr.write(
+                "inboxgraph: the worker runs jobs queued in Redis: set INBOXGRAPH_REDIS_URL "
+                "(without it, `serve` runs jobs itself)\n"
+            )
+            return 2
+        from inboxgraph.jobs.worker import job_worker
+
+        job_worker(settings, max_jobs=args.max_jobs).run()
+        return 0
     if args.command == "sandbox":
         from inboxgraph.sandbox.server import create_sandbox_app
 
@@ -107,7 +141,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from inboxgraph.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        # A websocket message is bounded like a request body.
+        ws_max_size=settings.limits.max_body_bytes,
+    )
     return 0
 
 

@@ -108,3 +108,32 @@ def test_bad_configuration_exits_with_a_clear_message() -> None:
     )
     assert finished.returncode == 2
     assert "INBOXGRAPH_SANDBOX" in finished.stderr
+
+
+def test_worker_without_redis_says_what_it_needs() -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "inboxgraph.cli", "worker"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+        timeout=30,
+    )
+    assert finished.returncode == 2
+    assert "INBOXGRAPH_REDIS_URL" in finished.stderr
+
+
+def test_the_worker_runs_without_graphql() -> None:
+    # What `inboxgraph worker` imports needs neither Strawberry nor graphql-core.
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, inboxgraph.cli, inboxgraph.jobs.worker; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'strawberry', 'graphql'}))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert finished.stdout.strip() == "[]"
