@@ -17,7 +17,9 @@ from typing import Any
 
 from inboxgraph.api import schema as api
 from inboxgraph.config import load_settings
+from inboxgraph.jobs.service import connect_jobs
 from inboxgraph.resolvers.context import RequestContext
+from inboxgraph.shared.idempotency import connect_idempotency
 from inboxgraph.upstreams import connect_upstreams
 
 QUERY = """query Modes { providers { provider mode } }"""
@@ -31,6 +33,9 @@ async def rate(schema: Any, requests: int) -> float:
         tenant="default",
         clients=upstreams.clients,
         modes={p: s.mode for p, s in upstreams.settings.providers.items()},
+        jobs=connect_jobs(upstreams.settings, upstreams.tenants, None),
+        idempotency=connect_idempotency(upstreams.settings, None),
+        limits=upstreams.settings.limits,
     )
     started = time.perf_counter()
     for _ in range(requests):

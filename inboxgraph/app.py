@@ -1,5 +1,5 @@
-"""The ASGI application: GraphQL at /graphql (GraphiQL on GET from a browser; `/` leads
-there), /healthz, /readyz and /metrics."""
+"""The ASGI application: GraphQL at /graphql (GraphiQL on GET from a browser, subscriptions
+over a websocket; `/` leads there), /healthz, /readyz and /metrics."""
 
 from __future__ import annotations
 
@@ -11,18 +11,20 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from inboxgraph.api.schema import build_schema
 from inboxgraph.auth import Authenticator
 from inboxgraph.config import Settings, load_settings
 from inboxgraph.graphql_view import InboxGraphQL
+from inboxgraph.jobs.service import connect_jobs
 from inboxgraph.middleware import BodySizeLimitMiddleware, RequestIdMiddleware, RequestLogMiddleware
 from inboxgraph.observability.metrics import exposition, metrics_registry
 from inboxgraph.observability.tracing import start_tracing
 from inboxgraph.playground import STATIC_DIR, STATIC_PATH
 from inboxgraph.readiness import Readiness
+from inboxgraph.shared.idempotency import connect_idempotency
 from inboxgraph.upstreams import Upstreams, connect_upstreams
 
 
@@ -53,10 +55,14 @@ def create_app(settings: Settings | None = None, upstreams: Upstreams | None = N
         body, content_type = exposition(metrics_registry(), request.headers.get("accept"))
         return Response(body, headers={"Content-Type": content_type})
 
+    # Jobs and idempotency records share the providers' Redis connection, when there is one.
+    jobs = connect_jobs(settings, upstreams.tenants, upstreams.redis)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # uvicorn starts shutting down only once every request in flight is answered.
         yield
+        await jobs.aclose()
         await upstreams.aclose()
         await readiness.aclose()
         if tracing is not None:
@@ -67,6 +73,9 @@ def create_app(settings: Settings | None = None, upstreams: Upstreams | None = N
         upstreams=upstreams,
         auth=Authenticator(settings),
         request_timeout_seconds=settings.limits.request_timeout_seconds,
+        jobs=jobs,
+        idempotency=connect_idempotency(settings, upstreams.redis),
+        allowed_origins=settings.cors_origins,
     )
     middleware = []
     if tracing is not None:
@@ -90,6 +99,7 @@ def create_app(settings: Settings | None = None, upstreams: Upstreams | None = N
         routes=[
             Route("/", home, methods=["GET"]),
             Route("/graphql", graphql_view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_view),
             # GraphiQL's own files, so the page at /graphql needs no other origin.
             Mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="playground"),
             Route("/healthz", healthz, methods=["GET"]),

@@ -1,4 +1,5 @@
-"""The `inboxgraph` command: serve, print the schema, or serve the sandbox emulators."""
+"""The `inboxgraph` command: serve, run bulk jobs, print the schema, or serve the sandbox
+emulators."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ logger = logging.getLogger("inboxgraph")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_SANDBOX_PORT = 8001
+DEFAULT_WORKER_JOBS = 10
 #: After the request deadline, how much longer shutdown waits for requests in flight.
 SHUTDOWN_MARGIN_SECONDS = 5.0
 
@@ -81,6 +83,21 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="worker processes serving together (default: INBOXGRAPH_WORKERS, or 1); "
         "without INBOXGRAPH_REDIS_URL they divide every provider's rate-limit budget",
+    )
+    worker = commands.add_parser(
+        "worker",
+        formatter_class=defaults,
+        help="run the bulk jobs queued in Redis (needs INBOXGRAPH_REDIS_URL)",
+        description=(
+            "Run the bulk jobs API processes queue in Redis (INBOXGRAPH_REDIS_URL), with the "
+            "same provider configuration as `serve`. Start as many as you like, anywhere."
+        ),
+    )
+    worker.add_argument(
+        "--max-jobs",
+        type=_count,
+        default=DEFAULT_WORKER_JOBS,
+        help="jobs this worker runs at once",
     )
     commands.add_parser(
         "schema",
@@ -143,6 +160,8 @@ def _serve(settings: Settings, host: str, port: int) -> int:
             log_config=None,
             # inboxgraph writes its own line per request.
             access_log=False,
+            # A websocket message is bounded like a request body.
+            ws_max_size=settings.limits.max_body_bytes,
             timeout_graceful_shutdown=math.ceil(
                 settings.limits.request_timeout_seconds + SHUTDOWN_MARGIN_SECONDS
             ),
@@ -172,6 +191,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if settings.tracing and not tracing_available():
         return _refuse(EXTRA_MISSING)
     _configure_logging_for(settings)
+    if args.command == "worker":
+        if settings.redis_url is None:
+            return _refuse(
+                "the worker runs jobs queued in Redis: set INBOXGRAPH_REDIS_URL "
+                "(without it, `serve` runs jobs itself)"
+            )
+        from inboxgraph.jobs.worker import job_worker
+
+        job_worker(settings, max_jobs=args.max_jobs).run()
+        return 0
     if args.command == "sandbox":
         import uvicorn
 

@@ -1,29 +1,42 @@
 """The GraphQL endpoint: Strawberry's ASGI view, with inboxgraph's context, authentication
 decided on the request as the GraphQL layer parses it, and JSON errors carrying the
-request id for every refusal."""
+request id for every refusal.
+
+Subscriptions run over a websocket speaking graphql-transport-ws. Its caller authenticates
+with `Authorization` in the connection_init payload (GraphiQL sends its headers there) or
+on the upgrade request; without a credential the socket is closed with 4401, with a wrong
+one with 4403."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from inboxgraph.auth import Authenticator, Caller
 from inboxgraph.config import DEFAULT_TENANT
+from inboxgraph.jobs.service import Jobs
 from inboxgraph.observability.logs import note_tenant
 from inboxgraph.playground import CONTENT_SECURITY_POLICY, playground_page
 from inboxgraph.refusals import refusal
 from inboxgraph.request_scope import current_deadline
 from inboxgraph.resolvers.context import RequestContext
+from inboxgraph.shared.idempotency import IdempotencyStore
 from inboxgraph.upstreams import Upstreams
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -36,9 +49,22 @@ HTTP_ERROR_CODES = {
     405: "METHOD_NOT_ALLOWED",
 }
 
+#: A websocket that has not sent connection_init by then is closed (4408).
+CONNECTION_INIT_WAIT = timedelta(seconds=10)
+
+
+class _WebSocketAdapter(ASGIWebSocketAdapter):
+    """Closing a socket already closed (a refused connection_init) does nothing."""
+
+    async def close(self, code: int, reason: str) -> None:
+        if self.ws.application_state is not WebSocketState.DISCONNECTED:
+            await super().close(code, reason)
+
 
 class InboxGraphQL(GraphQL[RequestContext, None]):
     """Strawberry's ASGI view with inboxgraph's per-request context and refusals."""
+
+    websocket_adapter_class = _WebSocketAdapter
 
     def __init__(
         self,
@@ -47,9 +73,20 @@ class InboxGraphQL(GraphQL[RequestContext, None]):
         upstreams: Upstreams,
         auth: Authenticator,
         request_timeout_seconds: float,
+        jobs: Jobs,
+        idempotency: IdempotencyStore,
+        allowed_origins: tuple[str, ...] = (),
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=CONNECTION_INIT_WAIT,
+            allowed_origins=allowed_origins,
+        )
         self._upstreams = upstreams
+        self._jobs = jobs
+        self._idempotency = idempotency
         self._modes = {
             name: {p: s.mode for p, s in tenant.providers.items()}
             for name, tenant in upstreams.settings.tenants.items()
@@ -131,7 +168,8 @@ class InboxGraphQL(GraphQL[RequestContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> RequestContext:
-        # Only the playground page is served without a caller, and it executes nothing.
+        # Only the playground page is served without a caller, and it executes nothing;
+        # a websocket runs nothing before `on_ws_connect` has bound its caller.
         caller: Caller = getattr(request.state, "caller", None) or Caller(DEFAULT_TENANT)
         return RequestContext(
             request=request,
@@ -139,9 +177,39 @@ class InboxGraphQL(GraphQL[RequestContext, None]):
             tenant=caller.tenant,
             clients=self._upstreams.tenants[caller.tenant],
             modes=self._modes[caller.tenant],
+            jobs=self._jobs,
+            idempotency=self._idempotency,
+            limits=self._upstreams.settings.limits,
         )
+
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
+        websocket = context.request
+        assert isinstance(websocket, WebSocket)
+        caller = Caller(DEFAULT_TENANT)
+        if self._auth.required:
+            headers = _ws_credentials(context.connection_params or {}) or websocket.headers
+            if "authorization" not in headers:
+                await websocket.close(4401, "Unauthorized")
+                raise ConnectionRejectionError
+            found = self._auth.caller(headers)
+            if found is None:
+                raise ConnectionRejectionError  # closed with 4403
+            caller = found
+        context.tenant = caller.tenant
+        context.clients = self._upstreams.tenants[caller.tenant]
+        context.modes = self._modes[caller.tenant]
+        acknowledged: UnsetType = UNSET  # connection_ack without a payload
+        return acknowledged
 
 
 def _wants_graphql_response_json(request: Request) -> bool:
     """Whether the caller accepts the GraphQL-over-HTTP media type (and so its statuses)."""
     return GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
+
+
+def _ws_credentials(params: Mapping[str, object]) -> Headers | None:
+    """The `Authorization` of a connection_init payload, as headers, when it has one."""
+    for name, value in params.items():
+        if name.lower() == "authorization" and isinstance(value, str):
+            return Headers({"authorization": value})
+    return None

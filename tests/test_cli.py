@@ -188,3 +188,32 @@ def test_serve_with_several_workers_sums_metrics_in_a_directory_it_cleans_up(
     assert 'inboxgraph_graphql_operations_total{operation="Counted"' in scraped
     assert "process_cpu_seconds_total" not in scraped  # multiprocess mode has none
     assert not directory.exists()
+
+
+def test_worker_without_redis_says_what_it_needs() -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "inboxgraph.cli", "worker"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+        timeout=30,
+    )
+    assert finished.returncode == 2
+    assert "INBOXGRAPH_REDIS_URL" in finished.stderr
+
+
+def test_the_worker_runs_without_graphql() -> None:
+    # What `inboxgraph worker` imports needs neither Strawberry nor graphql-core.
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, inboxgraph.cli, inboxgraph.jobs.worker; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'strawberry', 'graphql'}))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert finished.stdout.strip() == "[]"

@@ -90,3 +90,26 @@ def test_workers_are_a_positive_whole_number() -> None:
     assert load_settings({"INBOXGRAPH_WORKERS": "4"}).workers == 4
     with pytest.raises(ConfigurationError, match="INBOXGRAPH_WORKERS"):
         load_settings({"INBOXGRAPH_WORKERS": "0"})
+
+
+def test_jobs_and_idempotency_are_kept_as_configured() -> None:
+    settings = load_settings(
+        {
+            "INBOXGRAPH_JOB_RETENTION_SECONDS": "3600",
+            "INBOXGRAPH_IDEMPOTENCY_SECONDS": "60",
+            "INBOXGRAPH_JOB_LEASE_SECONDS": "2.5",
+            "INBOXGRAPH_MAX_JOB_ITEMS": "50",
+        }
+    )
+    assert settings.jobs.retention_seconds == 3600
+    assert settings.jobs.idempotency_seconds == 60
+    assert settings.jobs.lease_seconds == 2.5
+    assert settings.limits.max_job_items == 50
+    defaults = load_settings({})
+    assert (defaults.jobs.retention_seconds, defaults.jobs.idempotency_seconds) == (86400, 86400)
+    assert defaults.limits.max_job_items == 10_000
+
+
+def test_a_lease_of_no_time_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="INBOXGRAPH_JOB_LEASE_SECONDS"):
+        load_settings({"INBOXGRAPH_JOB_LEASE_SECONDS": "0"})

@@ -6,7 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
+from graphql import parse, validate
 
+from inboxgraph.api.schema import schema
 from tests.support import app_client, graphql
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,12 +35,27 @@ def test_every_saved_operation_is_shown_in_the_readme() -> None:
         assert operation.read_text().strip() in README, f"{operation.name} is not in README.md"
 
 
+GRAPHQL_EXAMPLES = re.findall(r"```graphql\n(.*?)```", README, flags=re.DOTALL)
+
+
+def _name(document: str) -> str:
+    return document.split("{")[0].strip() or "anonymous"
+
+
 @pytest.mark.parametrize(
     "document",
-    re.findall(r"```graphql\n(.*?)```", README, flags=re.DOTALL),
-    ids=lambda document: document.split("{")[0].strip() or "anonymous",
+    [d for d in GRAPHQL_EXAMPLES if not d.startswith("subscription")],
+    ids=_name,
 )
 async def test_every_graphql_example_runs_against_a_fresh_sandbox(document: str) -> None:
     async with app_client() as client:
         body = await graphql(client, document)
     assert "errors" not in body, body
+
+
+@pytest.mark.parametrize(
+    "document", [d for d in GRAPHQL_EXAMPLES if d.startswith("subscription")], ids=_name
+)
+def test_every_subscription_example_is_valid(document: str) -> None:
+    # A subscription needs a websocket (tests/jobs/test_subscriptions.py runs one).
+    assert validate(schema._schema, parse(document)) == []

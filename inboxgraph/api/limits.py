@@ -45,7 +45,8 @@ MAX_FIELDS_EXCEEDED = "MAX_FIELDS_EXCEEDED"
 UPSTREAM_BUDGET_EXCEEDED = "UPSTREAM_BUDGET_EXCEEDED"
 
 #: Root fields that call providers: the argument listing one call per item, or None
-#: for one call.
+#: for one call. `startBulkUpdate` is not here: its items are sent by a job, after the
+#: request, and capped by INBOXGRAPH_MAX_JOB_ITEMS instead.
 UPSTREAM_CALLS: Mapping[str, str | None] = {
     "updateConversation": None,
     "updateConversations": "inputs",
@@ -244,7 +245,8 @@ class UpstreamBudget(SchemaExtension):
                         GraphQLError(
                             f"This operation could make more than {self._max_calls} provider calls; "
                             f"one request may make at most {self._max_calls} (INBOXGRAPH_MAX_UPSTREAM_CALLS). "
-                            "Split it into several requests.",
+                            "Split it into several requests, or queue the updates as a job "
+                            "with startBulkUpdate (not counted here).",
                             extensions={"code": UPSTREAM_BUDGET_EXCEEDED},
                         )
                     ],

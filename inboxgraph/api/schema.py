@@ -23,11 +23,13 @@ from inboxgraph.api.entities import checked_representation
 from inboxgraph.api.error_codes import ErrorCodes, ParseCache, cached_parser, is_callers_mistake
 from inboxgraph.api.limits import UpstreamBudget, document_limits_rule
 from inboxgraph.api.observer import OperationObserver
+from inboxgraph.api.transports import OperationTransports
 from inboxgraph.config import Limits
 from inboxgraph.observability.metrics import OperationNames
-from inboxgraph.resolvers import mutations, queries
+from inboxgraph.resolvers import jobs, mutations, queries
 from inboxgraph.schema.conversations import CONVERSATION_TYPES, Conversation
 from inboxgraph.schema.inbox import InboxConversation
+from inboxgraph.schema.jobs import BulkJob
 from inboxgraph.schema.results import UpdateConversationResult
 from inboxgraph.schema.scalars import SCALAR_MAP
 
@@ -61,6 +63,11 @@ class Query:
         resolver=queries.providers,
         description="Every provider and whether it runs live or in the sandbox.",
     )
+    bulk_job = strawberry.field(
+        resolver=jobs.bulk_job,
+        graphql_type=BulkJob | None,
+        description="null when no job has this id (or it belongs to another caller).",
+    )
 
 
 @strawberry.type
@@ -78,6 +85,19 @@ class Mutation:
             "in input order."
         ),
     )
+    start_bulk_update = strawberry.mutation(
+        resolver=jobs.start_bulk_update,
+        graphql_type=BulkJob,
+        description="Queue many updates as a job that outlives this request; returns at once.",
+    )
+    cancel_bulk_job = strawberry.mutation(
+        resolver=jobs.cancel_bulk_job,
+        graphql_type=BulkJob | None,
+        description=(
+            "Stop a job: items not yet sent are never sent and end as UpdateFailed with code "
+            "CANCELLED."
+        ),
+    )
     apply_conversation_action = strawberry.mutation(
         resolver=mutations.apply_conversation_action,
         graphql_type=UpdateConversationResult,
@@ -89,6 +109,18 @@ class Mutation:
         description=(
             "Many provider-neutral actions, possibly on different providers; one result per "
             "item, in item order."
+        ),
+    )
+
+
+@strawberry.type
+class Subscription:
+    bulk_job_progress = strawberry.subscription(
+        resolver=jobs.bulk_job_progress,
+        graphql_type=BulkJob,
+        description=(
+            "The job's state after every change, ending when the job is finished "
+            "(graphql-transport-ws)."
         ),
     )
 
@@ -139,6 +171,7 @@ def build_schema(
     return InboxGraphSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[*CONVERSATION_TYPES, InboxConversation],
         federation_version=FEDERATION_VERSION,
         extensions=[
@@ -155,6 +188,7 @@ def build_schema(
                 else ()
             ),
             lambda: UpstreamBudget(limits.max_upstream_calls),
+            OperationTransports,
         ],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )

@@ -48,6 +48,22 @@ class Limits:
     #: A GraphQL request's whole run, pacing waits and retries included.
     request_timeout_seconds: float = 60.0
     introspection: bool = True
+    #: Items one `startBulkUpdate` may queue (not counted in `max_upstream_calls`).
+    max_job_items: int = 10_000
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """How long bulk jobs and idempotency records are kept, and how a dead worker's job is
+    taken over."""
+
+    #: A finished job stays readable this long.
+    retention_seconds: float = 86_400.0
+    #: A repeated `idempotencyKey` is answered from its record this long.
+    idempotency_seconds: float = 86_400.0
+    #: A worker that has not renewed its hold on a running job for this long is presumed
+    #: gone, and another worker takes the job over.
+    lease_seconds: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -91,6 +107,7 @@ class Settings:
     tracing: bool = False
     #: The least severe log lines written (INBOXGRAPH_LOG_LEVEL).
     log_level: str = "INFO"
+    jobs: JobSettings = JobSettings()
 
     @property
     def tenants(self) -> dict[str, TenantSettings]:
@@ -139,6 +156,23 @@ def load_limits(env: Mapping[str, str]) -> Limits:
             env, "INBOXGRAPH_REQUEST_TIMEOUT_SECONDS", defaults.request_timeout_seconds
         ),
         introspection=values.switch(env, "INBOXGRAPH_INTROSPECTION", defaults.introspection),
+        max_job_items=values.positive_int(env, "INBOXGRAPH_MAX_JOB_ITEMS", defaults.max_job_items),
+    )
+
+
+def load_jobs(env: Mapping[str, str]) -> JobSettings:
+    defaults = JobSettings()
+    lease = values.seconds(env, "INBOXGRAPH_JOB_LEASE_SECONDS", defaults.lease_seconds)
+    if lease <= 0:
+        raise ConfigurationError(f"INBOXGRAPH_JOB_LEASE_SECONDS must be more than 0, got {lease:g}")
+    return JobSettings(
+        retention_seconds=values.seconds(
+            env, "INBOXGRAPH_JOB_RETENTION_SECONDS", defaults.retention_seconds
+        ),
+        idempotency_seconds=values.seconds(
+            env, "INBOXGRAPH_IDEMPOTENCY_SECONDS", defaults.idempotency_seconds
+        ),
+        lease_seconds=lease,
     )
 
 
@@ -222,4 +256,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=values.choice(
             env, "INBOXGRAPH_LOG_LEVEL", "info", {"debug", "info", "warning", "error"}
         ).upper(),
+        jobs=load_jobs(env),
     )

@@ -29,6 +29,11 @@ class EbayConversationUpdate(ConversationUpdate):
     conversation_status: EbayConversationStatus | None = None
     read: bool | None = None
 
+    @property
+    def safe_to_repeat(self) -> bool:
+        """Setting a status or the read flag twice leaves it as setting it once."""
+        return True
+
 
 @dataclass(frozen=True, slots=True)
 class EbayConversation(Conversation):

@@ -35,6 +35,11 @@ class HighLevelMessageStatusUpdate(ConversationUpdate):
     email_message_id: str | None = None
     recipients: tuple[str, ...] | None = None
 
+    @property
+    def safe_to_repeat(self) -> bool:
+        """Setting a message's status twice leaves it as setting it once."""
+        return True
+
 
 @dataclass(frozen=True, slots=True)
 class HighLevelMessage:

@@ -22,6 +22,8 @@ class UpdateErrorCode(Enum):
     INTERNAL = "INTERNAL"
     UNSUPPORTED = "UNSUPPORTED"
     STATE_UNAVAILABLE = "STATE_UNAVAILABLE"
+    CANCELLED = "CANCELLED"
+    INTERRUPTED = "INTERRUPTED"
 
 
 #: Failures where sending the same request later may succeed.

@@ -31,6 +31,12 @@ class ConversationUpdate:
     __slots__ = ()
     provider: ClassVar[Provider]
 
+    @property
+    def safe_to_repeat(self) -> bool:
+        """Whether sending this update a second time leaves the provider as sending it once
+        did (setting a status or a flag does; adding a note each time does not)."""
+        raise NotImplementedError
+
 
 class ConversationRef:
     """What names one conversation at its provider (the read side's key): a frozen,

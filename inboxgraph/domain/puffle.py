@@ -23,6 +23,11 @@ class PuffleConversationUpdate(ConversationUpdate):
     status: PuffleConversationStatus | None = None
     unread_count: int | None = None
 
+    @property
+    def safe_to_repeat(self) -> bool:
+        """Status and unread count are set, not changed by an amount."""
+        return True
+
 
 @dataclass(frozen=True, slots=True)
 class PuffleConversation(Conversation):

@@ -36,6 +36,13 @@ class VcitaConversationUpdate(ConversationUpdate):
     follow_up_message: str | None = None
     complete_follow_up: bool | None = None
 
+    @property
+    def safe_to_repeat(self) -> bool:
+        """Flags are set, not toggled; but creating a follow-up with a message and no date
+        also adds an internal text message to the conversation, once per request."""
+        creates_follow_up = self.follow_up is True and self.archived is not True
+        return not (creates_follow_up and self.follow_up_message and self.follow_up_date is None)
+
 
 @dataclass(frozen=True, slots=True)
 class VcitaConversation(Conversation):

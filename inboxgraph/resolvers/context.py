@@ -1,4 +1,5 @@
-"""The per-request context: the request, the provider clients and fresh dataloaders."""
+"""The per-request context: the request, the caller's tenant, its provider clients, jobs and
+idempotency records, and fresh dataloaders."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from inboxgraph.config import Limits
+from inboxgraph.domain.jobs import BulkJobItem
 from inboxgraph.domain.outcomes import UpdateOutcome
 from inboxgraph.domain.provider import (
     Conversation,
@@ -19,9 +22,11 @@ from inboxgraph.domain.provider import (
     Provider,
     ProviderMode,
 )
+from inboxgraph.jobs.service import Jobs
 from inboxgraph.providers.client import ProviderClient
 from inboxgraph.resolvers.read_loader import read_loader
 from inboxgraph.resolvers.update_loader import update_loader
+from inboxgraph.shared.idempotency import IdempotencyStore
 
 AnyProviderClient = ProviderClient[Any, Any, Any]
 
@@ -34,6 +39,11 @@ class RequestContext:
     tenant: str
     clients: Mapping[Provider, AnyProviderClient]
     modes: Mapping[Provider, ProviderMode]
+    jobs: Jobs
+    idempotency: IdempotencyStore
+    limits: Limits
+    #: A websocket's connection_init payload (Strawberry sets it).
+    connection_params: dict[str, object] | None = None
     _update_loaders: dict[Provider, DataLoader[ConversationUpdate, UpdateOutcome]] = field(
         default_factory=dict
     )
@@ -55,3 +65,7 @@ class RequestContext:
         if loader is None:
             loader = self._read_loaders[ref.provider] = read_loader(self.clients[ref.provider])
         return await loader.load(ref)
+
+    async def job_results(self, job_id: str, offset: int, limit: int) -> list[BulkJobItem]:
+        """The results of the caller's job `job_id`, items offset..offset+limit-1."""
+        return await self.jobs.results(self.tenant, job_id, offset, limit)

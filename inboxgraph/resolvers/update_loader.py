@@ -1,117 +1,17 @@
-"""Per-request update batches: dedupe, order and isolate the updates of one provider."""
+"""Per-request update batches: one dataloader per provider, whose batch is every update of
+one tick (see `update_batches.apply_updates`)."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections import defaultdict
-from collections.abc import Hashable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from aiodataloader import DataLoader
 
-from inboxgraph.domain.outcomes import (
-    ConversationUpdated,
-    UpdateErrorCode,
-    UpdateFailed,
-    UpdateOutcome,
-)
+from inboxgraph import update_batches
+from inboxgraph.domain.outcomes import UpdateOutcome
 from inboxgraph.domain.provider import ConversationUpdate
 from inboxgraph.observability import metrics
 from inboxgraph.providers.client import ProviderClient
-from inboxgraph.providers.errors import ProviderError
-from inboxgraph.request_scope import current_request_id
-
-logger = logging.getLogger("inboxgraph.resolvers")
-
-
-async def apply_updates(
-    client: ProviderClient[Any, Any, Any], updates: Sequence[ConversationUpdate]
-) -> list[UpdateOutcome]:
-    """Apply one batch of validated updates for one provider; one outcome per update, in order.
-
-    - Identical updates (equal records) are sent once and share their outcome.
-    - Updates to different targets run concurrently (bounded by the provider's pacing).
-    - Distinct updates to the same target run one after another, ordered by their last
-      position in the batch, so the final state is the one a serial run would leave.
-    - A failing update never fails another.
-    - A conversation whose update answer leaves part of its state unknown (eBay answers
-      nothing, so a status update does not tell the read flag) is completed by one read
-      of the batch's such conversations, so no field is null merely because the update
-      did not touch it.
-    """
-    last_position = {update: position for position, update in enumerate(updates)}
-    by_target: dict[Hashable, list[ConversationUpdate]] = defaultdict(list)
-    for update in sorted(last_position, key=last_position.__getitem__):
-        by_target[client.adapter.target(update)].append(update)
-
-    outcomes: dict[ConversationUpdate, UpdateOutcome] = {}
-
-    async def apply_in_order(target_updates: list[ConversationUpdate]) -> None:
-        for update in target_updates:
-            outcomes[update] = await apply_one(client, update)
-
-    await asyncio.gather(*(apply_in_order(group) for group in by_target.values()))
-    await complete_conversations(client, outcomes)
-    return [outcomes[update] for update in updates]
-
-
-async def complete_conversations(
-    client: ProviderClient[Any, Any, Any], outcomes: dict[ConversationUpdate, UpdateOutcome]
-) -> None:
-    """Fill in, with one read, what updated conversations left unknown (in place)."""
-    partial = {
-        update: outcome
-        for update, outcome in outcomes.items()
-        if isinstance(outcome, ConversationUpdated) and not outcome.conversation.complete
-    }
-    if not partial:
-        return
-    refs = list(dict.fromkeys(o.conversation.ref() for o in partial.values()))
-    try:
-        found = await client.read(refs)
-    except ProviderError as error:
-        # The updates stand; what the read would have told stays unknown (null).
-        logger.info("%s: read after update failed (%s)", client.name, error.code.name)
-        return
-    except Exception:
-        logger.exception("%s: unexpected failure reading after an update", client.name)
-        return
-    for update, outcome in partial.items():
-        read = found.get(outcome.conversation.ref())
-        if read is not None:
-            outcomes[update] = replace(
-                outcome, conversation=outcome.conversation.completed_by(read)
-            )
-
-
-async def apply_one(
-    client: ProviderClient[Any, Any, Any], update: ConversationUpdate
-) -> UpdateOutcome:
-    """One update's outcome; any failure, expected or not, becomes this update's UpdateFailed."""
-    try:
-        conversation = await client.update(update)
-    except ProviderError as error:
-        return error.failed(update.provider)
-    except Exception:
-        logger.exception("%s: unexpected failure while updating", client.name)
-        return internal_failure(update, may_have_been_applied=True)
-    return ConversationUpdated(provider=update.provider, conversation=conversation)
-
-
-def internal_failure(update: ConversationUpdate, *, may_have_been_applied: bool) -> UpdateFailed:
-    """An unexpected failure of inboxgraph itself, told without any Python text."""
-    sent = "it may have been sent" if may_have_been_applied else "nothing was sent to the provider"
-    return UpdateFailed(
-        provider=update.provider,
-        code=UpdateErrorCode.INTERNAL,
-        message=(
-            f"inboxgraph failed unexpectedly while handling this update ({sent}); "
-            f"report request id {current_request_id.get()}"
-        ),
-        may_have_been_applied=may_have_been_applied,
-    )
 
 
 def update_loader(
@@ -124,6 +24,6 @@ def update_loader(
 
     async def batch(updates: list[ConversationUpdate]) -> list[UpdateOutcome]:
         metrics.loader_batch(provider, "update", len(updates))
-        return await apply_updates(client, updates)
+        return await update_batches.apply_updates(client, updates)
 
     return DataLoader(batch, cache=False)

@@ -51,6 +51,12 @@ graphql_enum(
             "update may have been applied. Read the conversation before sending it again."
         ),
         "UNSUPPORTED": "The provider has no way to do this action; nothing was sent.",
+        "CANCELLED": "The job was cancelled before this item was sent; nothing was sent.",
+        "INTERRUPTED": (
+            "The worker sending this item stopped before its answer was recorded, and the "
+            "update is not safe to send twice: it may have been applied. Read the "
+            "conversation before sending it again."
+        ),
         "STATE_UNAVAILABLE": (
             "inboxgraph could not reach the state its processes share (Redis); nothing was "
             "sent. Retry."

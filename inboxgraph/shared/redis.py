@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar, cast
+
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from inboxgraph.secrets import Secret
+
+T = TypeVar("T")
 
 #: Connecting, and every command, give up after this long: a request never hangs on Redis.
 REDIS_TIMEOUT_SECONDS = 2.0
@@ -29,9 +36,23 @@ def redis_client(url: Secret) -> aioredis.Redis:
 
 async def check_reachable(client: aioredis.Redis) -> None:
     """SharedStateUnavailable unless Redis answers a PING."""
-    try:
+    with reaching_shared_state():
         await client.ping()
+
+
+@contextmanager
+def reaching_shared_state() -> Iterator[None]:
+    """Turns a failure to reach Redis into SharedStateUnavailable."""
+    try:
+        yield
     except (RedisError, OSError) as error:
         raise SharedStateUnavailable(
             f"Redis (INBOXGRAPH_REDIS_URL) cannot be reached: {type(error).__name__}"
         ) from None
+
+
+async def awaited(command: Awaitable[T] | T) -> T:
+    """A command's answer (redis-py's stubs type asyncio commands as maybe not awaitable)."""
+    if inspect.isawaitable(command):
+        return cast(T, await command)
+    return command

@@ -102,6 +102,23 @@ async function typeInto(page, selector, text) {
   return editorText(page, selector);
 }
 
+// GraphiQL takes the operation name it sends from the editor's text 100 ms after the
+// text last changed (a keystroke, a switch of tab), and records it in the tab state it
+// stores: wait for the active tab's there, or a run could send the previous text's name.
+async function waitForOperationName(page, text) {
+  const name = /^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/m.exec(text)?.[1];
+  if (!name) return;
+  await page.waitForFunction((name) => {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (!key.endsWith("tabState")) continue;
+      const state = JSON.parse(localStorage.getItem(key));
+      return state.tabs[state.activeTabIndex]?.operationName === name;
+    }
+    return false;
+  }, name);
+}
+
 async function tabTitles(page) {
   return page.$$eval(SELECTORS.tabTitle, (titles) => titles.map((title) => title.textContent.trim()));
 }
@@ -177,6 +194,7 @@ try {
 
   if (options["run-tab"]) {
     await page.locator(SELECTORS.tabTitle, { hasText: options["run-tab"] }).click();
+    await waitForOperationName(page, await editorText(page, SELECTORS.queryEditor));
     await run(page, `tab ${options["run-tab"]}`);
   }
 
@@ -186,6 +204,7 @@ try {
     { selector: SELECTORS.tab, count: report.tabs.length + 1 },
   );
   report.typedQuery = await typeInto(page, SELECTORS.queryEditor, options.query);
+  await waitForOperationName(page, report.typedQuery);
   await run(page, "typed query");
 
   if (options.headers) {

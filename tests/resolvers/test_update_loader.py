@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from inboxgraph import update_batches
 from inboxgraph.domain.provider import ConversationUpdate, Provider
 from inboxgraph.providers.client import ProviderClient
-from inboxgraph.resolvers import update_loader
 from inboxgraph.upstreams import connect_upstreams
 from tests.support import (
     UPDATE_ONE,
@@ -101,7 +101,7 @@ async def test_updates_to_one_target_leave_the_state_a_serial_run_would() -> Non
 
 async def test_one_request_makes_one_batch_per_provider(monkeypatch: pytest.MonkeyPatch) -> None:
     batches: list[tuple[Provider, int]] = []
-    original = update_loader.apply_updates
+    original = update_batches.apply_updates
 
     async def counting(
         client: ProviderClient[Any, Any, Any], updates: Sequence[ConversationUpdate]
@@ -109,7 +109,7 @@ async def test_one_request_makes_one_batch_per_provider(monkeypatch: pytest.Monk
         batches.append((client.adapter.provider, len(updates)))
         return await original(client, updates)
 
-    monkeypatch.setattr(update_loader, "apply_updates", counting)
+    monkeypatch.setattr(update_batches, "apply_updates", counting)
     upstreams = connect_upstreams(sandbox_settings())
     sent = record_upstream(upstreams)
     async with client_for(upstreams) as client:
