@@ -19,6 +19,7 @@ from inboxgraph.domain.provider import Provider
 from inboxgraph.providers.client import ProviderClient
 from inboxgraph.providers.pacing import Budgets, LocalBudgets
 from inboxgraph.providers.registry import AnyAdapter, build_adapters
+from inboxgraph.providers.retries import RetryPolicy
 from inboxgraph.sandbox.registry import EMULATORS
 from inboxgraph.secrets import Redactor, Secret
 
@@ -73,6 +74,11 @@ def connect_upstreams(
     endpoints = {
         name: _endpoints(tenant, adapters, mounts) for name, tenant in settings.tenants.items()
     }
+    retries = RetryPolicy(
+        attempts=settings.retry_attempts,
+        base_seconds=settings.retry_base_seconds,
+        max_seconds=settings.retry_max_seconds,
+    )
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.timeout_seconds),
         limits=httpx.Limits(
@@ -95,6 +101,7 @@ def connect_upstreams(
                 max_response_bytes=settings.max_response_bytes,
                 budgets=budgets,
                 budget_prefix=_budget_prefix(name, provider, endpoints[name][provider][1]),
+                retries=retries,
             )
             for provider, adapter in adapters.items()
         }

@@ -86,6 +86,11 @@ class Settings:
     redis_url: Secret | None = None
     #: Worker processes serving together (`inboxgraph serve --workers N`).
     workers: int = 1
+    #: Upstream calls in all for one request safe to repeat (1: no retries), and the
+    #: backoff before each retry: full jitter under base * 2**n, capped.
+    retry_attempts: int = 3
+    retry_base_seconds: float = 0.25
+    retry_max_seconds: float = 2.0
 
     @property
     def tenants(self) -> dict[str, TenantSettings]:
@@ -188,4 +193,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         jwt=load_jwt(env),
         redis_url=Secret(redis_url) if redis_url else None,
         workers=values.positive_int(env, "INBOXGRAPH_WORKERS", 1),
+        retry_attempts=values.positive_int(env, "INBOXGRAPH_RETRY_ATTEMPTS", 3),
+        retry_base_seconds=values.seconds(env, "INBOXGRAPH_RETRY_BASE_SECONDS", 0.25),
+        retry_max_seconds=values.seconds(env, "INBOXGRAPH_RETRY_MAX_SECONDS", 2.0),
     )

@@ -30,6 +30,11 @@ class AyrshareConversationUpdate(ConversationUpdate):
     #: The user profile to act for (the `Profile-Key` header); None acts for the primary one.
     profile_key: str | None = None
 
+    @property
+    def safe_to_repeat(self) -> bool:
+        """Setting a status: a second time sets the same status."""
+        return True
+
 
 @dataclass(frozen=True, slots=True)
 class AyrshareConversation(Conversation):

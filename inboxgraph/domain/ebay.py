@@ -29,6 +29,11 @@ class EbayConversationUpdate(ConversationUpdate):
     conversation_status: EbayConversationStatus | None = None
     read: bool | None = None
 
+    @property
+    def safe_to_repeat(self) -> bool:
+        """Setting a conversationStatus or the read flag again sets the same."""
+        return True
+
 
 @dataclass(frozen=True, slots=True)
 class EbayConversation(Conversation):

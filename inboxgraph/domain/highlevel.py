@@ -35,6 +35,11 @@ class HighLevelMessageStatusUpdate(ConversationUpdate):
     email_message_id: str | None = None
     recipients: tuple[str, ...] | None = None
 
+    @property
+    def safe_to_repeat(self) -> bool:
+        """Setting a message's status (and its error and recipients) again sets the same."""
+        return True
+
 
 @dataclass(frozen=True, slots=True)
 class HighLevelMessage:

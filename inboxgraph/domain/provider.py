@@ -31,6 +31,12 @@ class ConversationUpdate:
     __slots__ = ()
     provider: ClassVar[Provider]
 
+    @property
+    def safe_to_repeat(self) -> bool:
+        """True when sending this update twice changes nothing beyond sending it once, so
+        it may be sent again when its first answer was lost."""
+        raise NotImplementedError
+
 
 class ConversationRef:
     """What names one conversation at its provider (the read side's key): a frozen,

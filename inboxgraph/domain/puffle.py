@@ -23,6 +23,11 @@ class PuffleConversationUpdate(ConversationUpdate):
     status: PuffleConversationStatus | None = None
     unread_count: int | None = None
 
+    @property
+    def safe_to_repeat(self) -> bool:
+        """Setting a status and an unread count (a value, not an increment)."""
+        return True
+
 
 @dataclass(frozen=True, slots=True)
 class PuffleConversation(Conversation):

@@ -36,6 +36,15 @@ class VcitaConversationUpdate(ConversationUpdate):
     follow_up_message: str | None = None
     complete_follow_up: bool | None = None
 
+    @property
+    def safe_to_repeat(self) -> bool:
+        """Every field is a value set, except one case: creating a follow-up with a
+        non-empty `follow_up_message` and no `follow_up_date` also adds an internal text
+        message to the conversation (vcita's doc), so each sending adds one more."""
+        creates_follow_up = self.follow_up is True and self.archived is not True
+        adds_note = bool(self.follow_up_message) and self.follow_up_date is None
+        return not (creates_follow_up and adds_note)
+
 
 @dataclass(frozen=True, slots=True)
 class VcitaConversation(Conversation):
