@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from inboxgraph.config import values
+from inboxgraph.config.faults import FaultPlan, load_fault_plans, load_fault_seed
 from inboxgraph.config.providers import ProviderSettings, provider_settings
 from inboxgraph.config.tenants import DEFAULT_TENANT, TenantSettings, load_tenants_file
 from inboxgraph.config.values import ConfigurationError
@@ -91,6 +92,10 @@ class Settings:
     retry_attempts: int = 3
     retry_base_seconds: float = 0.25
     retry_max_seconds: float = 2.0
+    #: Faults the sandbox's emulators inject (INBOXGRAPH_SANDBOX_FAULTS_<P>), and the
+    #: seed that makes them repeatable.
+    sandbox_faults: Mapping[Provider, FaultPlan] = field(default_factory=dict)
+    sandbox_faults_seed: int | None = None
 
     @property
     def tenants(self) -> dict[str, TenantSettings]:
@@ -196,4 +201,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         retry_attempts=values.positive_int(env, "INBOXGRAPH_RETRY_ATTEMPTS", 3),
         retry_base_seconds=values.seconds(env, "INBOXGRAPH_RETRY_BASE_SECONDS", 0.25),
         retry_max_seconds=values.seconds(env, "INBOXGRAPH_RETRY_MAX_SECONDS", 2.0),
+        sandbox_faults=load_fault_plans(env),
+        sandbox_faults_seed=load_fault_seed(env),
     )
