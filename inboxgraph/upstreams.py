@@ -131,7 +131,7 @@ def _endpoints(
                 emulator.create_app(),
                 process.sandbox_faults.get(provider),
                 seed=process.sandbox_faults_seed,
-                name=adapter.display_name,
+                name=provider.name.lower(),
             )
             mounts[host] = InProcessTransport(app=app)
             endpoints[provider] = (host + emulator.base_path, Secret(emulator.token))
