@@ -127,11 +127,12 @@ class ProviderAdapter(ABC, Generic[UpdateT, ConversationT, RefT]):
     async def after_failure(
         self, update: UpdateT, error: ProviderError, attempt: int, fetch: Fetch
     ) -> float | ProviderError:
-        """Seconds to wait before sending `update` again after `error` (its `attempt`th
-        failure, from 0), or the error to report.
+        """Seconds to wait before sending `update` again after `error` (`attempt` is how
+        many times this hook has asked to already), or the error to go on with: the
+        client's own retry of transient failures (`providers.retries`) decides then.
 
         Only for failures the provider documents as transient, where a retry can
-        neither lose nor double an update.
+        neither lose nor double an update. Batch calls do not ask it.
         """
         return error
 

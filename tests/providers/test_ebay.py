@@ -17,6 +17,7 @@ from inboxgraph.domain.ebay import (
 )
 from inboxgraph.domain.outcomes import UpdateErrorCode, UpdateFailed
 from inboxgraph.domain.provider import Provider
+from inboxgraph.providers.base import UpstreamResponse
 from inboxgraph.providers.ebay import EbayAdapter
 from inboxgraph.providers.errors import ErrorDetails, InvalidInput, ProviderError
 from inboxgraph.upstreams import connect_upstreams
@@ -599,3 +600,41 @@ async def test_an_unreadable_listing_is_an_upstream_error() -> None:
     with pytest.raises(ProviderError) as caught:
         await client.read([EbayConversationRef("1", EbayConversationType.FROM_MEMBERS)])
     assert caught.value.code is UpdateErrorCode.UPSTREAM_ERROR
+
+
+def test_parse_batch_reads_each_answer_by_id_and_trusts_nothing_else() -> None:
+    updates = [
+        EbayConversationUpdate(str(n), EbayConversationType.FROM_MEMBERS, read=True)
+        for n in range(6)
+    ]
+    answers = [
+        {"conversationId": "0", "updateStatus": "successful"},  # case does not matter
+        {"conversationId": "1", "updateStatus": "FAILURE"},
+        {"conversationId": "2", "updateStatus": "SUCCESS"},
+        {"conversationId": "2", "updateStatus": "FAILURE"},  # contradicts itself: unknown
+        {"conversationId": "3", "updateStatus": "PENDING"},  # not a documented value
+        {"conversationId": 4, "updateStatus": "SUCCESS"},  # not a string id: ignored
+        "not an answer",
+    ]
+    response = UpstreamResponse(200, {}, json.dumps({"conversationsResponse": answers}).encode())
+    results = EbayAdapter().parse_batch(updates, response)
+    assert isinstance(results[0], EbayConversation) and results[0].read is True
+    kinds = [r.code if isinstance(r, ProviderError) else "updated" for r in results]
+    assert kinds == [
+        "updated",
+        UpdateErrorCode.UPSTREAM_ERROR,
+        UpdateErrorCode.UNCONFIRMED,
+        UpdateErrorCode.UNCONFIRMED,
+        UpdateErrorCode.UNCONFIRMED,
+        UpdateErrorCode.UNCONFIRMED,
+    ]
+    assert "'PENDING', unknown" in results[3].message  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"[]", b'{"conversationsResponse": {}}', b'{"conversationsMetadata": {}}']
+)
+def test_parse_batch_refuses_an_answer_it_cannot_read(body: bytes) -> None:
+    updates = [EbayConversationUpdate("0", EbayConversationType.FROM_MEMBERS, read=True)]
+    with pytest.raises((KeyError, TypeError, ValueError)):
+        EbayAdapter().parse_batch(updates, UpstreamResponse(200, {}, body))
