@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import version
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from inboxgraph.config import ConfigurationError, load_settings
+from inboxgraph.config import ConfigurationError, Settings, load_settings
 from inboxgraph.request_scope import RequestIdLogFilter
-from inboxgraph.secrets import RedactingFilter, Redactor
+from inboxgraph.secrets import RedactingFilter, Redactor, Secret
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+logger = logging.getLogger("inboxgraph")
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -28,6 +35,12 @@ class _Parser(argparse.ArgumentParser):
 def _port(value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 65535:
         raise argparse.ArgumentTypeError(f"{value!r} is not a TCP port (1-65535)")
+    return int(value)
+
+
+def _count(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
     return int(value)
 
 
@@ -54,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve the GraphQL API at /graphql (GraphiQL in a browser) and /healthz.",
     )
     _listening(serve, "the API", DEFAULT_PORT)
+    serve.add_argument(
+        "--workers",
+        type=_count,
+        default=argparse.SUPPRESS,
+        help="worker processes serving together (default: INBOXGRAPH_WORKERS, or 1); "
+        "without INBOXGRAPH_REDIS_URL they divide every provider's rate-limit budget",
+    )
     commands.add_parser(
         "schema",
         help="print the subgraph SDL",
@@ -96,13 +116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import uvicorn
 
+    if "workers" in args:
+        # Every worker reads its settings from this environment, and so its share.
+        os.environ["INBOXGRAPH_WORKERS"] = str(args.workers)
     try:
         settings = load_settings()
     except ConfigurationError as error:
-        sys.stderr.write(f"inboxgraph: {error}\n")
-        return 2
-    configure_logging(settings.secrets())
+        return _refuse(str(error))
     if args.command == "sandbox":
+        configure_logging(settings.secrets())
         from inboxgraph.sandbox.server import DroppedConnectionLogFilter, create_sandbox_app
 
         logging.getLogger("uvicorn.error").addFilter(DroppedConnectionLogFilter())
@@ -110,10 +132,75 @@ def main(argv: Sequence[str] | None = None) -> int:
         uvicorn.run(app, host=args.host, port=args.port, log_config=None)
         return 0
 
+    from inboxgraph.shared.redis import SharedStateUnavailable
+    from inboxgraph.upstreams import budget_sharing_problem
+
+    problem = budget_sharing_problem(settings)
+    if problem is not None:
+        return _refuse(problem)
+    if settings.redis_url is not None:
+        try:
+            asyncio.run(_check_redis(settings.redis_url))
+        except SharedStateUnavailable as error:
+            return _refuse(str(error))
+    configure_logging(settings.secrets())
+    _log_shared_state(settings)
+    if settings.workers == 1:
+        from inboxgraph.app import create_app
+
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
+    else:
+        uvicorn.run(
+            f"{__name__}:worker_app",
+            factory=True,
+            workers=settings.workers,
+            host=args.host,
+            port=args.port,
+            log_config=None,
+        )
+    return 0
+
+
+def worker_app() -> Starlette:
+    """The app as every `inboxgraph serve --workers N` worker builds it: configuration
+    checked and logging set up (credentials masked) exactly as in a single process."""
+    try:
+        settings = load_settings()
+    except ConfigurationError as error:
+        raise SystemExit(_refuse(str(error))) from None
+    configure_logging(settings.secrets())
     from inboxgraph.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
-    return 0
+    return create_app(settings)
+
+
+def _refuse(reason: str) -> int:
+    sys.stderr.write(f"inboxgraph: {reason}\n")
+    return 2
+
+
+async def _check_redis(url: Secret) -> None:
+    from inboxgraph.shared.redis import check_reachable, redis_client
+
+    client = redis_client(url)
+    try:
+        await check_reachable(client)
+    finally:
+        await client.aclose()
+
+
+def _log_shared_state(settings: Settings) -> None:
+    from inboxgraph.upstreams import divided_budgets
+
+    if settings.redis_url is not None:
+        logger.info("rate-limit budgets and provider waits are shared through Redis")
+    elif settings.workers > 1:
+        logger.info(
+            "%d workers without INBOXGRAPH_REDIS_URL divide every rate-limit budget: "
+            "each sends at most %s",
+            settings.workers,
+            ", ".join(divided_budgets(settings)),
+        )
 
 
 if __name__ == "__main__":

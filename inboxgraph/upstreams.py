@@ -14,16 +14,19 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
+import redis.asyncio as aioredis
 
-from inboxgraph.config import DEFAULT_TENANT, Settings, TenantSettings
+from inboxgraph.config import DEFAULT_TENANT, ConfigurationError, Settings, TenantSettings
 from inboxgraph.domain.provider import Provider
 from inboxgraph.providers.client import ProviderClient
-from inboxgraph.providers.pacing import Budgets, LocalBudgets
+from inboxgraph.providers.pacing import Budgets, LocalBudgets, RateLimit
 from inboxgraph.providers.registry import AnyAdapter, build_adapters
 from inboxgraph.providers.retries import RetryPolicy
 from inboxgraph.sandbox.faults import InProcessTransport, with_faults
 from inboxgraph.sandbox.registry import EMULATORS
 from inboxgraph.secrets import Redactor, Secret
+from inboxgraph.shared.budgets import RedisBudgets
+from inboxgraph.shared.redis import redis_client
 
 MAX_CONNECTIONS = 100
 MAX_KEEPALIVE_CONNECTIONS = 20
@@ -41,11 +44,14 @@ class Upstreams:
         http: httpx.AsyncClient,
         tenants: Mapping[str, ProviderClients],
         budgets: Budgets,
+        redis: aioredis.Redis | None = None,
     ) -> None:
         self.settings = settings
         self.http = http
         self.tenants = tenants
         self.budgets = budgets
+        #: The client of the Redis holding shared state, when one is configured.
+        self.redis = redis
 
     @property
     def clients(self) -> ProviderClients:
@@ -57,6 +63,8 @@ class Upstreams:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+        if self.redis is not None:
+            await self.redis.aclose()
 
 
 def connect_upstreams(
@@ -67,11 +75,14 @@ def connect_upstreams(
     """A pooled HTTP client with timeouts and, per tenant, a `ProviderClient` per provider.
 
     `transport` replaces the network for live providers (tests use `httpx.MockTransport`);
-    `budgets` keeps rate-limit budgets (this process's memory by default, divided among
-    `settings.workers` processes).
+    `budgets` keeps rate-limit budgets: by default in the Redis of `settings.redis_url`,
+    shared by every process using it, or else in this process's memory, divided among
+    `settings.workers` processes.
     """
     adapters = build_adapters(settings)
-    budgets = budgets or LocalBudgets(share=settings.workers)
+    redis = redis_client(settings.redis_url) if settings.redis_url is not None else None
+    if budgets is None:
+        budgets = _default_budgets(settings, redis)
     mounts: dict[str, httpx.AsyncBaseTransport] = {}
     endpoints = {
         name: _endpoints(settings, tenant, adapters, mounts)
@@ -110,7 +121,49 @@ def connect_upstreams(
         }
         for name, tenant in settings.tenants.items()
     }
-    return Upstreams(settings, http, tenants, budgets)
+    return Upstreams(settings, http, tenants, budgets, redis)
+
+
+def _default_budgets(settings: Settings, redis: aioredis.Redis | None) -> Budgets:
+    if redis is not None:
+        return RedisBudgets(redis)
+    problem = budget_sharing_problem(settings)
+    if problem is not None:
+        raise ConfigurationError(problem)
+    return LocalBudgets(share=settings.workers)
+
+
+def budget_sharing_problem(settings: Settings) -> str | None:
+    """Why `settings.workers` processes without Redis cannot divide every provider's
+    budget (a share smaller than one request), or None when they can."""
+    if settings.redis_url is not None or settings.workers == 1:
+        return None
+    for name, limit in _rate_limits(settings).items():
+        if limit.requests < settings.workers:
+            return (
+                f"{settings.workers} workers cannot divide {name}'s budget of "
+                f"{limit.requests} requests per {limit.seconds:g} s among themselves: use at "
+                f"most {limit.requests} workers, or set INBOXGRAPH_REDIS_URL so that they "
+                "share it"
+            )
+    return None
+
+
+def divided_budgets(settings: Settings) -> list[str]:
+    """Each rate-limited provider's share of its budget per worker, as told to operators."""
+    return [
+        f"{name} {limit.requests // settings.workers} of {limit.requests} requests per "
+        f"{limit.seconds:g} s"
+        for name, limit in _rate_limits(settings).items()
+    ]
+
+
+def _rate_limits(settings: Settings) -> dict[str, RateLimit]:
+    return {
+        adapter.display_name: adapter.rate_limit
+        for adapter in build_adapters(settings).values()
+        if adapter.rate_limit is not None
+    }
 
 
 def _endpoints(

@@ -77,3 +77,29 @@ def test_secret_never_shows_its_value() -> None:
     assert "hunter2" not in f"{secret} {secret!r}"
     settings = load_settings({"INBOXGRAPH_PUFFLE_TOKEN": "hunter2-token"})
     assert "hunter2" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://:hunter2-pw@cache:6379", "redis://:hunter2-pw@cache:port/0", "cache:6379"]
+)
+def test_a_redis_url_that_is_not_one_is_refused_without_telling_it(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="INBOXGRAPH_REDIS_URL") as refused:
+        load_settings({"INBOXGRAPH_REDIS_URL": url})
+    assert "hunter2" not in str(refused.value)
+
+
+def test_the_redis_password_is_masked_on_its_own_too() -> None:
+    settings = load_settings({"INBOXGRAPH_REDIS_URL": "rediss://app:p%40ss-9f8e@cache:6380/1"})
+    assert settings.redis_url is not None
+    assert set(settings.secrets()) == {
+        "rediss://app:p%40ss-9f8e@cache:6380/1",
+        "p%40ss-9f8e",
+        "p@ss-9f8e",
+    }
+
+
+def test_workers_are_a_positive_whole_number() -> None:
+    assert load_settings({}).workers == 1
+    assert load_settings({"INBOXGRAPH_WORKERS": "4"}).workers == 4
+    with pytest.raises(ConfigurationError, match="INBOXGRAPH_WORKERS"):
+        load_settings({"INBOXGRAPH_WORKERS": "0"})

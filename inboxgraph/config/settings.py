@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
 from inboxgraph.config import values
 from inboxgraph.config.faults import FaultPlan, load_fault_plans, load_fault_seed
@@ -115,7 +116,12 @@ class Settings:
             found += [s.token for s in tenant.providers.values() if s.token is not None]
             found += tenant.api_keys
         found += [s for s in (self.jwt.hs256_secret, self.redis_url) if s is not None]
-        return [secret.reveal() for secret in found]
+        revealed = [secret.reveal() for secret in found]
+        if self.redis_url is not None:
+            # The URL's password alone too, as typed and as sent.
+            password = urlsplit(self.redis_url.reveal()).password
+            revealed += [password, unquote(password)] if password else []
+        return revealed
 
 
 def _env_name(provider: Provider, suffix: str) -> str:
@@ -163,12 +169,32 @@ def load_jwt(env: Mapping[str, str]) -> JwtSettings:
     return jwt
 
 
+#: What INBOXGRAPH_REDIS_URL may start with (redis-py's URL schemes).
+REDIS_URL_SCHEMES = frozenset({"redis", "rediss", "unix"})
+
+
+def load_redis_url(env: Mapping[str, str]) -> Secret | None:
+    """INBOXGRAPH_REDIS_URL, checked without ever telling it (it may hold a password)."""
+    raw = env.get("INBOXGRAPH_REDIS_URL", "").strip()
+    if not raw:
+        return None
+    parsed = urlsplit(raw)
+    try:
+        parsed.port  # noqa: B018 (parsing it is the check)
+    except ValueError:
+        raise ConfigurationError("INBOXGRAPH_REDIS_URL has a port that is not a number") from None
+    if parsed.scheme not in REDIS_URL_SCHEMES:
+        raise ConfigurationError(
+            "INBOXGRAPH_REDIS_URL must be a redis://, rediss:// or unix:// URL"
+        )
+    return Secret(raw)
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings from `environ` (default: the process environment)."""
     env = os.environ if environ is None else environ
     sandbox = values.choice(env, "INBOXGRAPH_SANDBOX", "auto", {"auto", "off"}) == "auto"
     tenants_file = env.get("INBOXGRAPH_TENANTS_FILE", "").strip()
-    redis_url = env.get("INBOXGRAPH_REDIS_URL", "").strip()
     return Settings(
         providers={
             p: provider_settings(
@@ -196,7 +222,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             else {}
         ),
         jwt=load_jwt(env),
-        redis_url=Secret(redis_url) if redis_url else None,
+        redis_url=load_redis_url(env),
         workers=values.positive_int(env, "INBOXGRAPH_WORKERS", 1),
         retry_attempts=values.positive_int(env, "INBOXGRAPH_RETRY_ATTEMPTS", 3),
         retry_base_seconds=values.seconds(env, "INBOXGRAPH_RETRY_BASE_SECONDS", 0.25),

@@ -79,7 +79,7 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
             adapter.display_name,
             max_concurrency=adapter.max_concurrency,
             rate_limit=adapter.rate_limit,
-            budgets=budgets or LocalBudgets(),
+            budgets=budgets if budgets is not None else LocalBudgets(),
             max_wait=max_pacing_wait,
         )
 

@@ -93,14 +93,17 @@ class LocalBudgets:
             return Wait(state.blocked_until - now, state.blocked_because)
         if limit is None:
             return None
-        limit = self.shared_limit(limit)
-        self._windows[scope] = limit.seconds
-        while state.sent and state.sent[0] <= now - limit.seconds:
+        share = self.shared_limit(limit)
+        self._windows[scope] = share.seconds
+        while state.sent and state.sent[0] <= now - share.seconds:
             state.sent.popleft()
-        if len(state.sent) < limit.requests:
+        if len(state.sent) < share.requests:
             state.sent.append(now)
             return None
-        return Wait(state.sent[0] + limit.seconds - now, budget_reason(provider_name, limit))
+        reason = budget_reason(provider_name, limit)
+        if self._share > 1:
+            reason += f" ({share.requests} for each of {self._share} workers without Redis)"
+        return Wait(state.sent[0] + share.seconds - now, reason)
 
     async def block(self, scope: str, seconds: float, reason: str) -> None:
         state = self._scope(scope)

@@ -1,16 +1,20 @@
 // Compose inboxgraph's printed SDL with the CRM subgraph into a supergraph.
-//   node compose.mjs [--inboxgraph-url URL] [--crm-url URL] [--inboxgraph-sdl PATH]
-//                    [--crm-sdl PATH] [--out PATH]
+//   node compose.mjs [--composer apollo|guild] [--inboxgraph-url URL] [--crm-url URL]
+//                    [--inboxgraph-sdl PATH] [--crm-sdl PATH] [--out PATH]
+// `apollo` is Apollo's composition (@apollo/composition, what Apollo Gateway and Router
+// use); `guild` is The Guild's (@theguild/federation-composition, what Hive uses).
 // Writes the supergraph SDL to --out (or stdout); on composition errors prints them
 // to stderr and exits 1.
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { composeServices } from "@apollo/composition";
+import { composeServices as composeWithApollo } from "@apollo/composition";
+import { composeServices as composeWithGuild } from "@theguild/federation-composition";
 import { parse } from "graphql";
 
 const here = (path) => new URL(path, import.meta.url);
 const { values } = parseArgs({
   options: {
+    composer: { type: "string", default: "apollo" },
     "inboxgraph-url": { type: "string" },
     "crm-url": { type: "string" },
     "inboxgraph-sdl": { type: "string" },
@@ -18,6 +22,19 @@ const { values } = parseArgs({
     out: { type: "string" },
   },
 });
+
+const composers = {
+  apollo: (services) => {
+    const result = composeWithApollo(services);
+    return { ...result, hints: result.hints ?? [] };
+  },
+  guild: (services) => ({ ...composeWithGuild(services), hints: [] }),
+};
+const composeServices = composers[values.composer];
+if (!composeServices) {
+  console.error(`unknown --composer ${values.composer}: use ${Object.keys(composers).join(" or ")}`);
+  process.exit(2);
+}
 
 const subgraphs = [
   {

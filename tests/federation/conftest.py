@@ -1,4 +1,4 @@
-"""Session fixtures: one local supergraph (inboxgraph + CRM + Apollo Gateway) for all tests."""
+"""Session fixtures: the two subgraphs, and each gateway in turn in front of them."""
 
 from __future__ import annotations
 
@@ -8,32 +8,45 @@ import httpx
 import pytest
 
 from tests.federation.stack import (
-    GraphQLClient,
+    GATEWAYS,
+    Gateway,
+    GatewayClient,
     Services,
-    Supergraph,
+    Subgraphs,
     ensure_node_modules,
-    start_supergraph,
+    start_gateway,
+    start_subgraphs,
 )
 
 
 @pytest.fixture(scope="session")
 def node_modules() -> None:
-    """The Node dependencies, installed with `npm ci` unless CI already did."""
+    """The Node dependencies, installed with `npm ci` unless already installed as locked."""
     ensure_node_modules()
 
 
 @pytest.fixture(scope="session")
-def supergraph(
-    node_modules: None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Supergraph]:
-    services = Services(tmp_path_factory.mktemp("federation"))
+def subgraphs(node_modules: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Subgraphs]:
+    services = Services(tmp_path_factory.mktemp("subgraphs"))
     try:
-        yield start_supergraph(services)
+        yield start_subgraphs(services)
     finally:
         services.stop()
 
 
-@pytest.fixture(scope="session")
-def gateway(supergraph: Supergraph) -> Iterator[GraphQLClient]:
-    with httpx.Client(timeout=10.0) as http:
-        yield GraphQLClient(supergraph.gateway_url, http)
+@pytest.fixture(scope="session", params=GATEWAYS)
+def gateway(
+    request: pytest.FixtureRequest,
+    subgraphs: Subgraphs,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[GatewayClient]:
+    """A client of one gateway (each test runs behind every gateway); pytest runs one
+    gateway's tests together and stops it before starting the next."""
+    kind: Gateway = request.param
+    services = Services(tmp_path_factory.mktemp(f"{kind}-gateway"))
+    try:
+        url = start_gateway(services, kind, subgraphs)
+        with httpx.Client(timeout=10.0) as http:
+            yield GatewayClient(url, http, kind)
+    finally:
+        services.stop()

@@ -1,7 +1,8 @@
-"""Run the Node federation scripts and the processes of a local supergraph on 127.0.0.1."""
+"""Run the Node federation scripts, the two subgraphs and each gateway on 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -10,7 +11,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -19,6 +20,15 @@ FEDERATION_DIR = Path(__file__).resolve().parent
 REPO_ROOT = FEDERATION_DIR.parents[1]
 SCHEMA_PATH = REPO_ROOT / "graphql" / "schema.graphql"
 CRM_SDL_PATH = FEDERATION_DIR / "crm.graphql"
+
+#: The compositions compose.mjs runs: Apollo's (@apollo/composition) and The Guild's
+#: (@theguild/federation-composition, what Hive uses).
+Composer = Literal["apollo", "guild"]
+COMPOSERS: tuple[Composer, ...] = ("apollo", "guild")
+#: The gateways the supergraph tests run behind: Apollo Gateway, Hive Gateway and a
+#: schema-stitching gateway (@graphql-tools/stitch).
+Gateway = Literal["apollo", "hive", "stitching"]
+GATEWAYS: tuple[Gateway, ...] = ("apollo", "hive", "stitching")
 
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT_SECONDS = 30.0
@@ -39,10 +49,25 @@ def require_tool(name: str) -> str:
     return path
 
 
+def installed_matches_lockfile() -> bool:
+    """Whether node_modules holds exactly what package-lock.json pins (npm records what it
+    installed in node_modules/.package-lock.json)."""
+    installed = FEDERATION_DIR / "node_modules" / ".package-lock.json"
+    if not installed.is_file():
+        return False
+    wanted = json.loads((FEDERATION_DIR / "package-lock.json").read_text())["packages"]
+    have = json.loads(installed.read_text())["packages"]
+    return all(
+        have.get(path, {}).get("version") == entry.get("version")
+        for path, entry in wanted.items()
+        if path and not entry.get("optional")
+    )
+
+
 def ensure_node_modules() -> None:
-    """Run `npm ci` when the federation scripts' dependencies are not installed yet."""
+    """Run `npm ci` unless node_modules already matches the lockfile (CI installs it first)."""
     require_tool("node")
-    if (FEDERATION_DIR / "node_modules").is_dir():
+    if installed_matches_lockfile():
         return
     npm = require_tool("npm")
     done = subprocess.run(
@@ -60,16 +85,19 @@ def ensure_node_modules() -> None:
 def compose(
     out: Path,
     *,
+    composer: Composer = "apollo",
     inboxgraph_url: str = f"http://{HOST}:8000/graphql",
     crm_url: str = f"http://{HOST}:4002/",
     inboxgraph_sdl: Path = SCHEMA_PATH,
     crm_sdl: Path = CRM_SDL_PATH,
 ) -> subprocess.CompletedProcess[str]:
-    """Run compose.mjs; the supergraph SDL lands in `out` when composition succeeds."""
+    """Run compose.mjs with Apollo's or The Guild's composition; the supergraph SDL lands
+    in `out` when composition succeeds."""
     return subprocess.run(
         [
             require_tool("node"),
             str(FEDERATION_DIR / "compose.mjs"),
+            f"--composer={composer}",
             f"--inboxgraph-url={inboxgraph_url}",
             f"--crm-url={crm_url}",
             f"--inboxgraph-sdl={inboxgraph_sdl}",
@@ -105,6 +133,15 @@ class Service:
     def log_tail(self, lines: int = 40) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 @dataclass
@@ -154,11 +191,7 @@ class Services:
             if service.process.poll() is None:
                 service.process.terminate()
         for service in reversed(self.running):
-            try:
-                service.process.wait(timeout=STOP_TIMEOUT_SECONDS)
-            except subprocess.TimeoutExpired:
-                service.process.kill()
-                service.process.wait()
+            service.stop()
         self.running.clear()
 
 
@@ -167,44 +200,68 @@ def graphql_probe(url: str) -> httpx.Request:
 
 
 @dataclass(frozen=True)
-class Supergraph:
-    """The running supergraph: inboxgraph and the CRM behind an Apollo Gateway."""
+class Subgraphs:
+    """The running subgraphs: inboxgraph (every provider in sandbox mode) and the CRM."""
 
-    gateway_url: str
     inboxgraph_url: str
     crm_url: str
-    supergraph_path: Path
 
 
-def start_supergraph(services: Services) -> Supergraph:
-    """Start inboxgraph and the CRM, compose them, and start the gateway over the result."""
-    node = require_tool("node")
-    inboxgraph_port, crm_port, gateway_port = free_port(), free_port(), free_port()
-    inboxgraph_url = f"http://{HOST}:{inboxgraph_port}/graphql"
-    crm_url = f"http://{HOST}:{crm_port}/"
-    gateway_url = f"http://{HOST}:{gateway_port}/"
-
+def start_subgraphs(services: Services) -> Subgraphs:
+    """Start inboxgraph and the CRM on free ports and wait until both answer."""
+    inboxgraph_port, crm_port = free_port(), free_port()
+    subgraphs = Subgraphs(
+        inboxgraph_url=f"http://{HOST}:{inboxgraph_port}/graphql",
+        crm_url=f"http://{HOST}:{crm_port}/",
+    )
     serve = ["serve", "--host", HOST, "--port", str(inboxgraph_port)]
     inboxgraph = services.start(
         "inboxgraph", [sys.executable, "-m", "inboxgraph.cli", *serve], env=sandbox_env()
     )
-    crm = services.start("crm", [node, "crm.mjs", f"--port={crm_port}"])
-
-    supergraph_path = services.log_dir / "supergraph.graphql"
-    composed = compose(supergraph_path, inboxgraph_url=inboxgraph_url, crm_url=crm_url)
-    if composed.returncode != 0:
-        pytest.fail(f"composition failed:\n{composed.stderr}")
-    gateway = services.start(
-        "gateway",
-        [node, "gateway.mjs", f"--supergraph={supergraph_path}", f"--port={gateway_port}"],
-    )
-
+    crm = services.start("crm", [require_tool("node"), "crm.mjs", f"--port={crm_port}"])
     services.wait_ready(
         inboxgraph, httpx.Request("GET", f"http://{HOST}:{inboxgraph_port}/healthz")
     )
-    services.wait_ready(crm, graphql_probe(crm_url))
-    services.wait_ready(gateway, graphql_probe(gateway_url))
-    return Supergraph(gateway_url, inboxgraph_url, crm_url, supergraph_path)
+    services.wait_ready(crm, graphql_probe(subgraphs.crm_url))
+    return subgraphs
+
+
+def gateway_argv(gateway: Gateway, subgraphs: Subgraphs, log_dir: Path, port: int) -> list[str]:
+    """The command line of one gateway over the running subgraphs. Apollo Gateway serves
+    Apollo's composition, Hive Gateway The Guild's; the stitching gateway composes nothing
+    and reads both subgraphs at startup."""
+    node = require_tool("node")
+    if gateway == "stitching":
+        return [
+            node,
+            "stitch-gateway.mjs",
+            f"--subgraph=inboxgraph={subgraphs.inboxgraph_url}",
+            f"--subgraph=crm={subgraphs.crm_url}",
+            f"--port={port}",
+        ]
+    composer: Composer = "apollo" if gateway == "apollo" else "guild"
+    supergraph = log_dir / f"supergraph-{composer}.graphql"
+    composed = compose(
+        supergraph,
+        composer=composer,
+        inboxgraph_url=subgraphs.inboxgraph_url,
+        crm_url=subgraphs.crm_url,
+    )
+    if composed.returncode != 0:
+        pytest.fail(f"{composer} composition failed:\n{composed.stderr}")
+    script = "gateway.mjs" if gateway == "apollo" else "hive-gateway.mjs"
+    return [node, script, f"--supergraph={supergraph}", f"--port={port}"]
+
+
+def start_gateway(services: Services, gateway: Gateway, subgraphs: Subgraphs) -> str:
+    """Start `gateway` over the running subgraphs on a free port; its URL once it answers."""
+    port = free_port()
+    url = f"http://{HOST}:{port}/"
+    process = services.start(
+        f"{gateway}-gateway", gateway_argv(gateway, subgraphs, services.log_dir, port)
+    )
+    services.wait_ready(process, graphql_probe(url))
+    return url
 
 
 @dataclass
@@ -226,3 +283,10 @@ class GraphQLClient:
         assert response.headers["content-type"].startswith("application/json"), response.text
         body: dict[str, Any] = response.json()
         return body
+
+
+@dataclass
+class GatewayClient(GraphQLClient):
+    """A client of one running gateway, knowing which one it is."""
+
+    gateway: Gateway

@@ -1,4 +1,5 @@
-"""Composing the committed SDL with another subgraph, using Apollo's own composition."""
+"""Composing the committed SDL with another subgraph, with Apollo's composition and with
+The Guild's (what Hive uses)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from graphql import (
     print_ast,
 )
 
-from tests.federation.stack import CRM_SDL_PATH, SCHEMA_PATH, compose
+from tests.federation.stack import COMPOSERS, CRM_SDL_PATH, SCHEMA_PATH, Composer, compose
 
 pytestmark = pytest.mark.usefixtures("node_modules")
 
@@ -32,9 +33,9 @@ CONVERSATION_KEYS = {
 FEDERATION_LINK = re.compile(r'"https://specs\.apollo\.dev/federation/(v[0-9.]+)"')
 
 
-def compose_ok(tmp_path: Path, crm_sdl: Path = CRM_SDL_PATH) -> DocumentNode:
+def compose_ok(tmp_path: Path, composer: Composer) -> DocumentNode:
     out = tmp_path / "supergraph.graphql"
-    done = compose(out, crm_sdl=crm_sdl)
+    done = compose(out, composer=composer)
     assert done.returncode == 0, done.stderr
     return parse(out.read_text())
 
@@ -57,8 +58,11 @@ def join_keys(document: DocumentNode, type_name: str, graph: str) -> list[str]:
     return keys
 
 
-def test_committed_sdl_composes_with_every_conversation_an_entity(tmp_path: Path) -> None:
-    supergraph = compose_ok(tmp_path)
+@pytest.mark.parametrize("composer", COMPOSERS)
+def test_committed_sdl_composes_with_every_conversation_an_entity(
+    tmp_path: Path, composer: Composer
+) -> None:
+    supergraph = compose_ok(tmp_path, composer)
 
     conversation = next(
         d
@@ -71,7 +75,8 @@ def test_committed_sdl_composes_with_every_conversation_an_entity(tmp_path: Path
     assert join_keys(supergraph, "PuffleConversation", "CRM") == ["id"]
 
 
-def test_conflicting_subgraph_fails_composition(tmp_path: Path) -> None:
+@pytest.mark.parametrize("composer", COMPOSERS)
+def test_conflicting_subgraph_fails_composition(tmp_path: Path, composer: Composer) -> None:
     conflicting = tmp_path / "crm-conflicting.graphql"
     conflicting.write_text(
         CRM_SDL_PATH.read_text().replace(
@@ -81,7 +86,7 @@ def test_conflicting_subgraph_fails_composition(tmp_path: Path) -> None:
     assert "status: Int" in conflicting.read_text()
     out = tmp_path / "supergraph.graphql"
 
-    done = compose(out, crm_sdl=conflicting)
+    done = compose(out, composer=composer, crm_sdl=conflicting)
 
     assert done.returncode != 0
     assert "composition error" in done.stderr

@@ -1,4 +1,5 @@
-"""inboxgraph behind an Apollo Gateway, next to a CRM subgraph that extends its entities."""
+"""inboxgraph behind each gateway (Apollo Gateway, Hive Gateway, schema stitching), next to
+a CRM subgraph that extends its entities."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.federation.stack import GraphQLClient
+from tests.federation.stack import Gateway, GatewayClient, GraphQLClient
 
 JANE_CONVERSATION_ID = "f11e8a2c-1234-4567-89ab-cdef01234567"
 
@@ -58,6 +59,17 @@ mutation {
 TWO_VARIANTS = {
     "puffle": {"id": JANE_CONVERSATION_ID, "status": "ACTIVE"},
     "ebay": {"conversationId": "1000000000001", "conversationType": "FROM_MEMBERS", "read": True},
+}
+
+
+#: Who refuses an input with two variants. Apollo's composition drops @oneOf from the
+#: supergraph (apollographql/federation#3204), so Apollo Gateway passes the input on and
+#: inboxgraph refuses it; The Guild's composition (Hive) and schema stitching keep @oneOf,
+#: so those gateways refuse it themselves (no `serviceName` on the error).
+ONE_OF_REFUSED_BY: dict[Gateway, str | None] = {
+    "apollo": "inboxgraph",
+    "hive": None,
+    "stitching": None,
 }
 
 
@@ -125,15 +137,15 @@ def test_mutation_through_gateway(gateway: GraphQLClient) -> None:
     ids=["inline", "variables"],
 )
 def test_one_of_is_enforced_behind_the_gateway(
-    gateway: GraphQLClient, query: str, variables: dict[str, Any] | None
+    gateway: GatewayClient, query: str, variables: dict[str, Any] | None
 ) -> None:
-    # Composition drops @oneOf from the supergraph (apollographql/federation#3204), so
-    # the gateway passes the input on; inboxgraph must still refuse it.
     body = gateway.execute(query, variables)
 
     assert body.get("errors"), body
     assert (body.get("data") or {}).get("updateConversation") is None
     assert "ConversationUpdated" not in str(body)
+    refused_by = {error.get("extensions", {}).get("serviceName") for error in body["errors"]}
+    assert refused_by == {ONE_OF_REFUSED_BY[gateway.gateway]}, body["errors"]
 
 
 def test_entity_fan_out_isolates_unknown_conversations(gateway: GraphQLClient) -> None:
