@@ -108,7 +108,10 @@ def _parser() -> argparse.ArgumentParser:
         "sandbox",
         formatter_class=defaults,
         help="serve the provider emulators over real HTTP",
-        description="Serve every provider's emulator, each under /<provider>; GET / lists them.",
+        description=(
+            "Serve every provider's emulator, each under /<provider>; GET / lists them. "
+            "INBOXGRAPH_SANDBOX_FAULTS_<PROVIDER> injects faults (see README.md)."
+        ),
     )
     _listening(sandbox, "the emulators", DEFAULT_SANDBOX_PORT)
     return parser
@@ -204,9 +207,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sandbox":
         import uvicorn
 
-        from inboxgraph.sandbox.server import create_sandbox_app
+        from inboxgraph.sandbox.server import DroppedConnectionLogFilter, create_sandbox_app
 
-        uvicorn.run(create_sandbox_app(), host=args.host, port=args.port, log_config=None)
+        logging.getLogger("uvicorn.error").addFilter(DroppedConnectionLogFilter())
+        app = create_sandbox_app(settings.sandbox_faults, seed=settings.sandbox_faults_seed)
+        uvicorn.run(app, host=args.host, port=args.port, log_config=None)
         return 0
 
     from inboxgraph.shared.redis import SharedStateUnavailable

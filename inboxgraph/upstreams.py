@@ -1,9 +1,10 @@
 """This process's way to its providers: one shared HTTP client, and for every tenant a
 client per provider, with that tenant's credentials and its own budgets.
 
-Providers in sandbox mode reach their emulator through an in-process
-`httpx.ASGITransport` mounted on the same HTTP client: the adapter code is the same. Each
-tenant has its own emulators, so no tenant sees another's sandbox state.
+Providers in sandbox mode reach their emulator through an in-process ASGI transport
+mounted on the same HTTP client: the adapter code is the same. Each tenant has its own
+emulators, so no tenant sees another's sandbox state; the faults configured for a
+provider's sandbox (`INBOXGRAPH_SANDBOX_FAULTS_<P>`) sit in front of each of them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from inboxgraph.domain.provider import Provider
 from inboxgraph.providers.client import ProviderClient
 from inboxgraph.providers.pacing import Budgets, LocalBudgets, RateLimit
 from inboxgraph.providers.registry import AnyAdapter, build_adapters
+from inboxgraph.providers.retries import RetryPolicy
+from inboxgraph.sandbox.faults import InProcessTransport, with_faults
 from inboxgraph.sandbox.registry import EMULATORS
 from inboxgraph.secrets import Redactor, Secret
 from inboxgraph.shared.budgets import RedisBudgets
@@ -82,8 +85,14 @@ def connect_upstreams(
         budgets = _default_budgets(settings, redis)
     mounts: dict[str, httpx.AsyncBaseTransport] = {}
     endpoints = {
-        name: _endpoints(tenant, adapters, mounts) for name, tenant in settings.tenants.items()
+        name: _endpoints(settings, tenant, adapters, mounts)
+        for name, tenant in settings.tenants.items()
     }
+    retries = RetryPolicy(
+        attempts=settings.retry_attempts,
+        base_seconds=settings.retry_base_seconds,
+        max_seconds=settings.retry_max_seconds,
+    )
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.timeout_seconds),
         limits=httpx.Limits(
@@ -107,6 +116,7 @@ def connect_upstreams(
                 budgets=budgets,
                 budget_prefix=_budget_prefix(name, provider, endpoints[name][provider][1]),
                 tenant=name,
+                retries=retries,
             )
             for provider, adapter in adapters.items()
         }
@@ -158,6 +168,7 @@ def _rate_limits(settings: Settings) -> dict[str, RateLimit]:
 
 
 def _endpoints(
+    process: Settings,
     tenant: TenantSettings,
     adapters: Mapping[Provider, AnyAdapter],
     mounts: dict[str, httpx.AsyncBaseTransport],
@@ -170,7 +181,13 @@ def _endpoints(
         if settings.is_sandbox:
             emulator = EMULATORS[provider]
             host = sandbox_host(tenant.name, provider)
-            mounts[host] = httpx.ASGITransport(app=emulator.create_app())
+            app = with_faults(
+                emulator.create_app(),
+                process.sandbox_faults.get(provider),
+                seed=process.sandbox_faults_seed,
+                name=provider.name.lower(),
+            )
+            mounts[host] = InProcessTransport(app=app)
             endpoints[provider] = (host + emulator.base_path, Secret(emulator.token))
         else:
             endpoints[provider] = (settings.base_url or adapter.default_base_url, settings.token)

@@ -17,6 +17,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ("batching.py", ["--updates", "3", "--latency-ms", "0", "--repeat", "1"]),
         ("entities.py", ["--latency-ms", "0", "--repeat", "1"]),
         ("caches.py", ["--requests", "5", "--repeat", "1"]),
+        ("bulk.py", ["--sizes", "3,12", "--latency-ms", "1", "--repeat", "1"]),
     ],
 )
 def test_benchmark_prints_its_table(script: str, arguments: list[str]) -> None:

@@ -45,11 +45,24 @@ def test_sandbox_off_makes_unconfigured_providers_not_configured() -> None:
         ({"INBOXGRAPH_SANDBOX": "maybe"}, "INBOXGRAPH_SANDBOX"),
         ({"INBOXGRAPH_TIMEOUT_SECONDS": "soon"}, "INBOXGRAPH_TIMEOUT_SECONDS"),
         ({"INBOXGRAPH_TIMEOUT_SECONDS": "-1"}, "INBOXGRAPH_TIMEOUT_SECONDS"),
+        ({"INBOXGRAPH_RETRY_ATTEMPTS": "0"}, "INBOXGRAPH_RETRY_ATTEMPTS"),
+        ({"INBOXGRAPH_RETRY_BASE_SECONDS": "-0.1"}, "INBOXGRAPH_RETRY_BASE_SECONDS"),
+        ({"INBOXGRAPH_RETRY_MAX_SECONDS": "later"}, "INBOXGRAPH_RETRY_MAX_SECONDS"),
     ],
 )
 def test_impossible_configuration_is_refused_by_name(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         load_settings(env)
+
+
+def test_retries_default_to_three_attempts_and_can_be_turned_off() -> None:
+    defaults = load_settings({})
+    assert (
+        defaults.retry_attempts,
+        defaults.retry_base_seconds,
+        defaults.retry_max_seconds,
+    ) == (3, 0.25, 2.0)
+    assert load_settings({"INBOXGRAPH_RETRY_ATTEMPTS": "1"}).retry_attempts == 1
 
 
 def test_cors_origins_are_a_comma_separated_list() -> None:

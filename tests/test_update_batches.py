@@ -4,7 +4,7 @@ final outcome once known; a refusing gate sends nothing."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 import httpx
@@ -26,12 +26,12 @@ from inboxgraph.domain.puffle import PuffleConversationStatus, PuffleConversatio
 from inboxgraph.update_batches import apply_updates
 from inboxgraph.upstreams import connect_upstreams
 from tests.jobs.support import answer, puffle_id
-from tests.support import live_settings, mock_upstream, sandbox_settings
+from tests.support import live_settings, mock_upstream, record_upstream, sandbox_settings
 
 
 class RecordingGate:
     def __init__(self, refuse: set[ConversationUpdate] | None = None) -> None:
-        self.events: list[tuple[str, ConversationUpdate, object]] = []
+        self.events: list[tuple[str, object, object]] = []
         self._refuse = refuse or set()
 
     @asynccontextmanager
@@ -42,6 +42,18 @@ class RecordingGate:
         else:
             yield None
         self.events.append(("sent", update, None))
+
+    @asynccontextmanager
+    async def sending_together(
+        self, updates: Sequence[ConversationUpdate]
+    ) -> AsyncIterator[Mapping[ConversationUpdate, UpdateOutcome]]:
+        self.events.append(("sending together", tuple(updates), None))
+        yield {
+            update: UpdateFailed(update.provider, UpdateErrorCode.CANCELLED, "refused")
+            for update in updates
+            if update in self._refuse
+        }
+        self.events.append(("sent together", tuple(updates), None))
 
     async def settled(self, update: ConversationUpdate, outcome: UpdateOutcome) -> None:
         self.events.append(("settled", update, outcome))
@@ -108,3 +120,36 @@ async def test_an_update_completed_by_a_read_is_settled_once_complete() -> None:
     assert isinstance(outcome, ConversationUpdated)
     assert isinstance(outcome.conversation, EbayConversation)
     assert outcome.conversation.read is False
+
+
+async def test_updates_sent_in_one_bulk_call_pass_the_gate_together() -> None:
+    # eBay's bulk form carries several updates in one call: one gate entry for the call,
+    # and only the updates the gate lets go are in it.
+    upstreams = connect_upstreams(sandbox_settings())
+    sent = record_upstream(upstreams)
+    first, second, refused = (
+        EbayConversationUpdate(conversation_id, conversation_type, read=True)
+        for conversation_id, conversation_type in (
+            ("1000000000001", EbayConversationType.FROM_MEMBERS),
+            ("1000000000002", EbayConversationType.FROM_EBAY),
+            ("1000000000003", EbayConversationType.FROM_MEMBERS),
+        )
+    )
+    gate = RecordingGate(refuse={refused})
+    outcomes = await apply_updates(upstreams.client(Provider.EBAY), [first, second, refused], gate)
+    assert [(kind, subject) for kind, subject, _ in gate.events[:2]] == [
+        ("sending together", (first, second, refused)),
+        ("sent together", (first, second, refused)),
+    ]
+    [bulk_call] = [request for request in sent if request.method == "POST"]
+    assert [item["conversationId"] for item in json.loads(bulk_call.content)["conversations"]] == [
+        "1000000000001",
+        "1000000000002",
+    ]
+    assert [type(outcome) for outcome in outcomes] == [
+        ConversationUpdated,
+        ConversationUpdated,
+        UpdateFailed,
+    ]
+    settled = {subject: outcome for kind, subject, outcome in gate.events if kind == "settled"}
+    assert settled == dict(zip([first, second, refused], outcomes, strict=True))

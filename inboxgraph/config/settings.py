@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from inboxgraph.config import values
+from inboxgraph.config.faults import FaultPlan, load_fault_plans, load_fault_seed
 from inboxgraph.config.providers import ProviderSettings, provider_settings
 from inboxgraph.config.tenants import DEFAULT_TENANT, TenantSettings, load_tenants_file
 from inboxgraph.config.values import ConfigurationError
@@ -108,6 +109,15 @@ class Settings:
     #: The least severe log lines written (INBOXGRAPH_LOG_LEVEL).
     log_level: str = "INFO"
     jobs: JobSettings = JobSettings()
+    #: Upstream calls in all for one request safe to repeat (1: no retries), and the
+    #: backoff before each retry: full jitter under base * 2**n, capped.
+    retry_attempts: int = 3
+    retry_base_seconds: float = 0.25
+    retry_max_seconds: float = 2.0
+    #: Faults the sandbox's emulators inject (INBOXGRAPH_SANDBOX_FAULTS_<P>), and the
+    #: seed that makes them repeatable.
+    sandbox_faults: Mapping[Provider, FaultPlan] = field(default_factory=dict)
+    sandbox_faults_seed: int | None = None
 
     @property
     def tenants(self) -> dict[str, TenantSettings]:
@@ -257,4 +267,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             env, "INBOXGRAPH_LOG_LEVEL", "info", {"debug", "info", "warning", "error"}
         ).upper(),
         jobs=load_jobs(env),
+        retry_attempts=values.positive_int(env, "INBOXGRAPH_RETRY_ATTEMPTS", 3),
+        retry_base_seconds=values.seconds(env, "INBOXGRAPH_RETRY_BASE_SECONDS", 0.25),
+        retry_max_seconds=values.seconds(env, "INBOXGRAPH_RETRY_MAX_SECONDS", 2.0),
+        sandbox_faults=load_fault_plans(env),
+        sandbox_faults_seed=load_fault_seed(env),
     )

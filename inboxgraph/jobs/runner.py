@@ -168,19 +168,41 @@ class _JobGate:
 
     @asynccontextmanager
     async def sending(self, update: ConversationUpdate) -> AsyncIterator[UpdateOutcome | None]:
-        if self.stopped is Claim.CANCELLED:
-            yield cancelled(update)
-            return
-        if self.stopped is Claim.LOST or self.client.adapter.target(update) in self._held_back:
-            yield self._not_sent(update)
+        refusal = self._refusal(update)
+        if refusal is not None:
+            yield refusal
             return
         async with self._slots:
-            claim = await self._run.claim(self._indices[update])
-            if claim is Claim.CLAIMED:
-                yield None
-                return
-            self.stopped = claim
-            yield cancelled(update) if claim is Claim.CANCELLED else self._not_sent(update)
+            yield await self._claim(update)
+
+    @asynccontextmanager
+    async def sending_together(
+        self, updates: Sequence[ConversationUpdate]
+    ) -> AsyncIterator[Mapping[ConversationUpdate, UpdateOutcome]]:
+        # One call, so one of the provider's concurrent slots.
+        async with self._slots:
+            refused: dict[ConversationUpdate, UpdateOutcome] = {}
+            for update in updates:
+                refusal = self._refusal(update) or await self._claim(update)
+                if refusal is not None:
+                    refused[update] = refusal
+            yield refused
+
+    def _refusal(self, update: ConversationUpdate) -> UpdateOutcome | None:
+        """The outcome `update` gets instead of being sent, when it must not be claimed."""
+        if self.stopped is Claim.CANCELLED:
+            return cancelled(update)
+        if self.stopped is Claim.LOST or self.client.adapter.target(update) in self._held_back:
+            return self._not_sent(update)
+        return None
+
+    async def _claim(self, update: ConversationUpdate) -> UpdateOutcome | None:
+        """Claim `update`'s items (None), or the outcome it gets when the run stopped."""
+        claim = await self._run.claim(self._indices[update])
+        if claim is Claim.CLAIMED:
+            return None
+        self.stopped = claim
+        return cancelled(update) if claim is Claim.CANCELLED else self._not_sent(update)
 
     async def settled(self, update: ConversationUpdate, outcome: UpdateOutcome) -> None:
         indices = self._indices[update]

@@ -60,6 +60,8 @@ class AyrshareAdapter(
     input_name: ClassVar[str] = "ayrshare"
     default_base_url: ClassVar[str] = "https://api.ayrshare.com"
     rate_limit: ClassVar[RateLimit | None] = RateLimit(300, RATE_LIMIT_WINDOW_SECONDS)
+    #: 1,000 429s within 24 hours suspend the profile: a 429 is never sent again.
+    retries_rate_limited: ClassVar[bool] = False
 
     def check_rules(self, update: AyrshareConversationUpdate) -> None:
         path_segment("ayrshare.conversationId", update.conversation_id)

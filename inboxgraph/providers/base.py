@@ -2,7 +2,9 @@
 
 An adapter never performs I/O. `providers.client` sends what `build_update` describes
 through the process's one shared HTTP client and hands the answer back to
-`parse_update` (success) or `error_details` (an error status).
+`parse_update` (success) or `error_details` (an error status). A provider with a batch
+form (`max_batch_size` > 0) also describes one call carrying several updates
+(`build_batch`) and reads each update's own result from its answer (`parse_batch`).
 """
 
 from __future__ import annotations
@@ -74,6 +76,10 @@ class ProviderAdapter(ABC, Generic[UpdateT, ConversationT, RefT]):
     static_headers: ClassVar[Mapping[str, str]] = {}
     rate_limit: ClassVar[RateLimit | None] = None
     max_concurrency: ClassVar[int] = 8
+    #: Whether an answered 429 may be retried (never where 429s cost more than time).
+    retries_rate_limited: ClassVar[bool] = True
+    #: The most updates one call of the provider's batch form carries; 0 when it has none.
+    max_batch_size: ClassVar[int] = 0
     #: Why this provider's conversations cannot be read, when they cannot.
     read_unsupported_reason: ClassVar[str | None] = None
 
@@ -103,6 +109,26 @@ class ProviderAdapter(ABC, Generic[UpdateT, ConversationT, RefT]):
     def target(self, update: UpdateT) -> Hashable:
         """What an update changes: updates with the same target are applied one by one."""
 
+    def batch_key(self, update: UpdateT) -> Hashable | None:
+        """What the batch answer names `update` by (two updates with the same key never
+        share a call, or their answers could not be told apart), or None when `update`
+        cannot travel in the batch form. Read only when `max_batch_size` > 0."""
+        return None
+
+    def build_batch(self, updates: Sequence[UpdateT]) -> UpstreamRequest:
+        """The provider's one request carrying `updates`: valid, 1 to `max_batch_size` of
+        them, with distinct batch keys and one budget scope."""
+        raise NotImplementedError(f"{self.display_name} has no batch form")
+
+    def parse_batch(
+        self, updates: Sequence[UpdateT], response: UpstreamResponse
+    ) -> Sequence[ConversationT | ProviderError]:
+        """Each update's own result from a successful batch answer, in the order of
+        `updates`: the conversation it left, or why it failed (with `may_have_been_applied`
+        true when the answer does not tell). KeyError, TypeError or ValueError when the
+        answer cannot be read at all."""
+        raise NotImplementedError(f"{self.display_name} has no batch form")
+
     def budget_scope(self, update: UpdateT) -> str:
         """The account whose rate limit an update counts against, within one credential."""
         return ""
@@ -110,11 +136,12 @@ class ProviderAdapter(ABC, Generic[UpdateT, ConversationT, RefT]):
     async def after_failure(
         self, update: UpdateT, error: ProviderError, attempt: int, fetch: Fetch
     ) -> float | ProviderError:
-        """Seconds to wait before sending `update` again after `error` (its `attempt`th
-        failure, from 0), or the error to report.
+        """Seconds to wait before sending `update` again after `error` (`attempt` is how
+        many times this hook has asked to already), or the error to go on with: the
+        client's own retry of transient failures (`providers.retries`) decides then.
 
         Only for failures the provider documents as transient, where a retry can
-        neither lose nor double an update.
+        neither lose nor double an update. Batch calls do not ask it.
         """
         return error
 

@@ -1,12 +1,12 @@
-"""The one place where provider HTTP calls happen: auth, pacing, errors, redaction,
-metrics and the per-call log line (DEBUG)."""
+"""The one place where provider HTTP calls happen: auth, pacing, retries, errors,
+redaction, metrics and the per-call log line (DEBUG)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields, is_dataclass, replace
 from typing import Any, Generic
@@ -31,6 +31,7 @@ from inboxgraph.providers.errors import (
     error_from_status,
 )
 from inboxgraph.providers.pacing import Budgets, LocalBudgets, Pacer
+from inboxgraph.providers.retries import NO_RETRIES, RetryPolicy, is_transient, proves_not_applied
 from inboxgraph.providers.transport import exchange
 from inboxgraph.request_scope import seconds_left
 from inboxgraph.secrets import Redactor, Secret
@@ -39,6 +40,10 @@ logger = logging.getLogger("inboxgraph.providers")
 
 #: How long to send nothing after a 429 that does not say how long to wait.
 DEFAULT_RATE_LIMITED_WAIT = 1.0
+
+#: An adapter's say on a failure (`ProviderAdapter.after_failure` for one update): seconds
+#: to wait before sending again, or the error to go on with.
+AdapterRetry = Callable[[ProviderError, int], Awaitable[float | ProviderError]]
 
 
 class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
@@ -59,11 +64,14 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
         budgets: Budgets | None = None,
         budget_prefix: str = "",
         tenant: str = DEFAULT_TENANT,
+        retries: RetryPolicy = NO_RETRIES,
     ) -> None:
         """`budgets` keeps this account's rate-limit budgets and waits (this process's
         memory by default); `budget_prefix` names the account in it; `tenant` labels its
-        metrics."""
+        metrics; `retries` says how transient failures of requests safe to repeat are sent
+        again (never, by default)."""
         self.adapter = adapter
+        self._retries = retries
         self._http = http
         self._timeout_seconds = timeout_seconds
         self._max_response_bytes = max_response_bytes
@@ -97,6 +105,48 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
                 )
                 return conversation
 
+    async def update_batch(self, updates: Sequence[UpdateT]) -> list[ConversationT | ProviderError]:
+        """Send validated updates in one call of the provider's batch form; each update's
+        own result, in order: its conversation, or why it failed.
+
+        `updates` are as `ProviderAdapter.build_batch` takes them. A failure of the whole
+        call is every update's failure; a server error then may have come after some of
+        them were applied (a batch applies its items one by one), so it says so.
+        """
+        request = self.adapter.build_batch(updates)
+        scope = self.adapter.budget_scope(updates[0])
+        safe = all(update.safe_to_repeat for update in updates)
+        try:
+            response = await self._send_with_retries(request, scope, safe=safe)
+        except ProviderError as error:
+            if error.provider_status is not None and error.provider_status >= 500:
+                # A batch applies its items one by one: some may be in before the error.
+                error = error.replace(
+                    message=f"{error.message} (a batch call's server error may come after "
+                    "some of its updates were applied)",
+                    may_have_been_applied=True,
+                )
+            if len(updates) > 1 and error.code is not UpdateErrorCode.NOT_CONFIGURED:
+                error = error.with_message(
+                    f"{error.message} (for all {len(updates)} updates of the call)"
+                )
+            return [self._told_error(error)] * len(updates)
+        try:
+            results = list(self.adapter.parse_batch(updates, response))
+        except (KeyError, TypeError, ValueError) as exc:
+            unconfirmed = self._unconfirmed(response.status, type(exc).__name__)
+            return [unconfirmed] * len(updates)
+        if len(results) != len(updates):
+            raise RuntimeError(
+                f"{self.name}'s parse_batch gave {len(results)} results for {len(updates)}"
+            )
+        return [
+            self._told_error(result)
+            if isinstance(result, ProviderError)
+            else self._redacted(result)
+            for result in results
+        ]
+
     async def read(self, refs: Sequence[RefT]) -> Mapping[RefT, ConversationT]:
         """Read conversations by reference; refs missing from the result were not found."""
         reason = self.adapter.read_unsupported_reason
@@ -107,35 +157,101 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
         return {ref: self._redacted(conversation) for ref, conversation in found.items()}
 
     async def _send_update(self, update: UpdateT) -> UpstreamResponse:
-        """Send an update, retrying where the adapter says a retry is safe and useful."""
+        """Send an update, retrying where the adapter says a retry is safe and useful, and
+        transient failures where sending the update twice changes nothing more."""
         request = self.adapter.build_update(update)
-        scope = self.adapter.budget_scope(update)
-        attempt = 0
+
+        async def adapter_retry(error: ProviderError, attempt: int) -> float | ProviderError:
+            return await self.adapter.after_failure(update, error, attempt, self._read)
+
+        return await self._send_with_retries(
+            request,
+            self.adapter.budget_scope(update),
+            safe=update.safe_to_repeat,
+            adapter_retry=adapter_retry,
+        )
+
+    async def _read(self, request: UpstreamRequest) -> UpstreamResponse:
+        # Reads go only to endpoints without side effects: always safe to repeat.
+        return await self._send_with_retries(request, "", safe=True)
+
+    async def _send_with_retries(
+        self,
+        request: UpstreamRequest,
+        scope: str,
+        *,
+        safe: bool,
+        adapter_retry: AdapterRetry | None = None,
+    ) -> UpstreamResponse:
+        """Send `request`; after a failure, send it again when the adapter asks to, or
+        when the failure is transient and `safe` (or the failure proves nothing was
+        applied), within the retry policy and the request's deadline."""
+        adapter_retries = transient_retries = 0
         while True:
             try:
                 return await self._send(request, scope)
-            except ProviderError as error:
-                decision = await self.adapter.after_failure(update, error, attempt, self._read)
-                if isinstance(decision, ProviderError):
-                    raise decision from None
-                logger.info(
-                    "%s %s: retrying in %.1f s (attempt %d)",
-                    self.name,
-                    error.code.name,
-                    decision,
-                    attempt + 1,
-                )
-                left = seconds_left()
-                if left is not None and decision >= left:
-                    raise error.with_message(
-                        f"{error.message} (not retried: the request's deadline is too near)"
-                    ) from None
-                self._metrics.retry(error.code.name)
-                attempt += 1
-                await asyncio.sleep(decision)
+            except ProviderError as failure:
+                error = failure
+            if adapter_retry is not None:
+                decision = await adapter_retry(error, adapter_retries)
+                if not isinstance(decision, ProviderError):
+                    await self._wait_before_retry(error, decision, adapter_retries + 1)
+                    adapter_retries += 1
+                    continue
+                error = decision
+            delay = self._transient_retry_delay(error, transient_retries, safe=safe)
+            if isinstance(delay, ProviderError):
+                raise delay from None
+            await self._wait_before_retry(error, delay, transient_retries + 1)
+            transient_retries += 1
 
-    async def _read(self, request: UpstreamRequest) -> UpstreamResponse:
-        return await self._send(request, "")
+    def _transient_retry_delay(
+        self, error: ProviderError, retries: int, *, safe: bool
+    ) -> float | ProviderError:
+        """Seconds to wait before sending again after `error` (following `retries`
+        retries), or the error to report, telling why it was not retried."""
+        if not is_transient(error):
+            return error
+        if error.code is UpdateErrorCode.RATE_LIMITED and not self.adapter.retries_rate_limited:
+            return error.with_message(
+                f"{error.message} (not retried: {self.name} penalizes repeated 429s)"
+            )
+        if not safe and not proves_not_applied(error):
+            not_retried = "not retried: sending this update twice changes more than sending it once"
+            if not error.may_have_been_applied:
+                return error.with_message(f"{error.message} ({not_retried})")
+            return error.replace(
+                message=(
+                    f"{error.message} ({not_retried}, and it may have been applied: check "
+                    "the conversation before sending it again)"
+                ),
+                retryable=False,
+            )
+        if retries + 1 >= self._retries.attempts:
+            if retries == 0:
+                return error
+            return error.with_message(f"{error.message} (after {retries + 1} attempts)")
+        asked = error.retry_after or 0.0
+        if asked > self._retries.max_seconds:
+            return error.with_message(
+                f"{error.message} (not retried: inboxgraph waits at most "
+                f"{self._retries.max_seconds:g} s to retry)"
+            )
+        return max(asked, self._retries.backoff(retries))
+
+    async def _wait_before_retry(self, error: ProviderError, delay: float, retry: int) -> None:
+        """Wait `delay` before retry number `retry`, or raise `error` when the request's
+        deadline would pass first."""
+        left = seconds_left()
+        if left is not None and delay >= left:
+            raise error.with_message(
+                f"{error.message} (not retried: the request's deadline is too near)"
+            ) from None
+        logger.info(
+            "%s %s: retrying in %.2f s (retry %d)", self.name, error.code.name, delay, retry
+        )
+        self._metrics.retry(error.code.name)
+        await asyncio.sleep(delay)
 
     @contextmanager
     def _redacted_errors(self) -> Iterator[None]:
@@ -143,10 +259,17 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
         try:
             yield
         except ProviderError as error:
-            message, code = self._told(error.message), self._told(error.provider_code)
-            if (message, code) == (error.message, error.provider_code):
+            told = self._told_error(error)
+            if told is error:
                 raise
-            raise error.told(message or "", code) from None
+            raise told from None
+
+    def _told_error(self, error: ProviderError) -> ProviderError:
+        """`error` with its texts as a caller may see them."""
+        message, code = self._told(error.message), self._told(error.provider_code)
+        if (message, code) == (error.message, error.provider_code):
+            return error
+        return error.told(message or "", code)
 
     def _told(self, text: str | None) -> str | None:
         """A text from a provider as a caller may see it: credentials masked, then cut."""
@@ -181,21 +304,21 @@ class ProviderClient(Generic[UpdateT, ConversationT, RefT]):
         try:
             yield
         except (KeyError, TypeError, ValueError) as exc:
-            logger.warning(
-                "%s answered HTTP %d with an unexpected body (%s)",
-                self.name,
-                status,
-                type(exc).__name__,
-            )
-            raise ProviderError(
-                UpdateErrorCode.UNCONFIRMED,
-                f"{self.name} answered HTTP {status} (success) with a body inboxgraph could "
-                "not read; the update may have been applied: read the conversation before "
-                "sending it again",
-                provider_status=status,
-                retryable=False,
-                may_have_been_applied=True,
-            ) from None
+            raise self._unconfirmed(status, type(exc).__name__) from None
+
+    def _unconfirmed(self, status: int, reason: str) -> ProviderError:
+        logger.warning(
+            "%s answered HTTP %d with an unexpected body (%s)", self.name, status, reason
+        )
+        return ProviderError(
+            UpdateErrorCode.UNCONFIRMED,
+            f"{self.name} answered HTTP {status} (success) with a body inboxgraph could "
+            "not read; the update may have been applied: read the conversation before "
+            "sending it again",
+            provider_status=status,
+            retryable=False,
+            may_have_been_applied=True,
+        )
 
     @contextmanager
     def _unreadable_read(self) -> Iterator[None]:

@@ -87,6 +87,29 @@ class ProviderError(Exception):
             retry_after=self._retry_after,
         )
 
+    def replace(
+        self,
+        *,
+        message: str | None = None,
+        retryable: bool | None = None,
+        may_have_been_applied: bool | None = None,
+    ) -> ProviderError:
+        """The same failure with what is given changed."""
+        return ProviderError(
+            self._code,
+            self._message if message is None else message,
+            field=self._field,
+            provider_status=self._provider_status,
+            provider_code=self._provider_code,
+            retryable=self._retryable if retryable is None else retryable,
+            may_have_been_applied=(
+                self._may_have_been_applied
+                if may_have_been_applied is None
+                else may_have_been_applied
+            ),
+            retry_after=self._retry_after,
+        )
+
     def failed(self, provider: Provider) -> UpdateFailed:
         """This failure as the outcome of an update to `provider`."""
         return UpdateFailed(

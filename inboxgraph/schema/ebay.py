@@ -22,8 +22,8 @@ graphql_enum(EbayConversationStatus)
 
 @strawberry.input(
     description=(
-        "eBay: `POST /commerce/message/v1/update_conversation`. "
-        "Give exactly one of conversationStatus and read."
+        "eBay: `POST /commerce/message/v1/bulk_update_conversation`, up to 10 updates a "
+        "call. Give exactly one of conversationStatus and read."
     )
 )
 class EbayConversationUpdate:

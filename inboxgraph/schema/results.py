@@ -41,7 +41,11 @@ class UpdateFailed(RecordView):
         description="The provider's own error code (Ayrshare 101, eBay 355007, ...), when it gave one.",
     )
     retryable: bool = strawberry.field(
-        description="True when the same request may succeed if sent again later."
+        description=(
+            "True when sending the same update again later may succeed, and can do no more "
+            "than sending it once (false for an update not safe to repeat that may have "
+            "been applied)."
+        )
     )
     may_have_been_applied: bool = strawberry.field(
         description=(

@@ -143,9 +143,10 @@ async def test_failures(
             ebay_input(MEMBERS, conversationStatus="ARCHIVE", read=True),
         ],
     )
+    # eBay's bulk answer says FAILURE for each, without a reason.
     assert [(r["code"], r["providerCode"], r["mayHaveBeenApplied"]) for r in results] == [
-        ("NOT_FOUND", "355007", False),
-        ("NOT_FOUND", "355007", False),
+        ("UPSTREAM_ERROR", None, False),
+        ("UPSTREAM_ERROR", None, False),
         ("INVALID_INPUT", None, False),
         ("INVALID_INPUT", None, False),
         ("INVALID_INPUT", None, False),

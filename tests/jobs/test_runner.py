@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from inboxgraph.domain.ebay import EbayConversationType, EbayConversationUpdate
 from inboxgraph.domain.jobs import BulkJobState
 from inboxgraph.domain.outcomes import ConversationUpdated, UpdateErrorCode, UpdateFailed
 from inboxgraph.domain.provider import ConversationUpdate
@@ -16,7 +17,7 @@ from inboxgraph.jobs.runner import JobRunner
 from inboxgraph.jobs.store import Claim, MemoryJobStore
 from inboxgraph.upstreams import connect_upstreams
 from tests.jobs.support import answer, puffle_id
-from tests.support import live_settings, mock_upstream
+from tests.support import live_settings, mock_upstream, record_upstream, sandbox_settings
 
 
 def upstream_answers(request: httpx.Request) -> httpx.Response:
@@ -75,7 +76,9 @@ async def test_an_item_the_pacing_refused_waits_its_turn_with_its_conversation()
         return upstream_answers(request)
 
     transport, seen = mock_upstream(once_rate_limited)
-    upstreams = connect_upstreams(live_settings(), transport=transport)
+    # Without the client's own retries, the 429 reaches the runner, which puts it back.
+    settings = live_settings(INBOXGRAPH_RETRY_ATTEMPTS="1")
+    upstreams = connect_upstreams(settings, transport=transport)
     store = MemoryJobStore(retention_seconds=60)
     active = PuffleConversationStatus.ACTIVE
     job_id = await job_of(store, [archive(1), archive(2), archive(1, active)])
@@ -126,3 +129,31 @@ async def test_a_cancelled_job_ends_without_sending() -> None:
     assert job is not None
     assert (job.state, job.failed) == (BulkJobState.CANCELLED, 2)
     assert seen == []
+
+
+async def test_ebay_items_go_out_in_bulk_calls_each_claimed_and_settled() -> None:
+    upstreams = connect_upstreams(sandbox_settings())
+    sent = record_upstream(upstreams)
+    store = MemoryJobStore(retention_seconds=60)
+    updates: list[ConversationUpdate] = [
+        EbayConversationUpdate("1000000000001", EbayConversationType.FROM_MEMBERS, read=True),
+        EbayConversationUpdate("1000000000002", EbayConversationType.FROM_EBAY, read=True),
+        # Unknown to the sandbox: eBay answers it FAILURE in the same bulk call.
+        EbayConversationUpdate("1000000000009", EbayConversationType.FROM_MEMBERS, read=True),
+    ]
+    job_id = await job_of(store, updates)
+    run = await store.acquire("default", job_id, start=True)
+    assert run is not None
+    await JobRunner(upstreams.tenants).run(run)
+
+    job = await store.get("default", job_id)
+    assert job is not None
+    assert (job.state, job.succeeded, job.failed) == (BulkJobState.FINISHED, 2, 1)
+    [bulk_call] = [request for request in sent if request.method == "POST"]
+    assert len(json.loads(bulk_call.content)["conversations"]) == 3
+    results = [item.result for item in await store.results("default", job_id, 0, 10)]
+    assert [type(result) for result in results] == [
+        ConversationUpdated,
+        ConversationUpdated,
+        UpdateFailed,
+    ]

@@ -15,19 +15,25 @@ from inboxgraph.domain.ebay import (
     EbayConversationType,
     EbayConversationUpdate,
 )
-from inboxgraph.domain.outcomes import UpdateErrorCode
+from inboxgraph.domain.outcomes import UpdateErrorCode, UpdateFailed
 from inboxgraph.domain.provider import Provider
+from inboxgraph.providers.base import UpstreamResponse
 from inboxgraph.providers.ebay import EbayAdapter
 from inboxgraph.providers.errors import ErrorDetails, InvalidInput, ProviderError
 from inboxgraph.upstreams import connect_upstreams
-from tests.support import LIVE_TOKENS, app_client, live_settings, mock_upstream, update_one
+from tests.support import (
+    LIVE_TOKENS,
+    app_client,
+    live_settings,
+    mock_upstream,
+    update_many,
+    update_one,
+)
 
 CONVERSATION_ID = "1000000000001"
-UPDATE_URL = "https://api.ebay.com/commerce/message/v1/update_conversation"
-
-
-def no_content(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(204)
+BULK_URL = "https://api.ebay.com/commerce/message/v1/bulk_update_conversation"
+#: Retries at once (no backoff), so tests of transient failures take no time.
+QUICK_RETRIES = {"INBOXGRAPH_RETRY_BASE_SECONDS": "0"}
 
 
 def ebay_error(error_id: int, message: str, category: str = "REQUEST") -> dict[str, Any]:
@@ -38,10 +44,36 @@ def ebay_error(error_id: int, message: str, category: str = "REQUEST") -> dict[s
     }
 
 
-def updated_then_listed(request: httpx.Request) -> httpx.Response:
-    """eBay after an update: 204 for it, then the listing the update is completed from."""
-    if request.method == "POST":
-        return httpx.Response(204)
+def entries(request: httpx.Request) -> list[dict[str, Any]]:
+    """The conversations of one bulk request."""
+    conversations: list[dict[str, Any]] = json.loads(request.content)["conversations"]
+    return conversations
+
+
+def bulk_answer(
+    request: httpx.Request, statuses: dict[str, str | None] | None = None
+) -> httpx.Response:
+    """eBay's bulk answer: an updateStatus per entry (SUCCESSFUL unless `statuses` says
+    otherwise; None leaves the entry unanswered), in reverse order."""
+    statuses = statuses or {}
+    answers = [
+        {
+            "conversationId": e["conversationId"],
+            "updateStatus": statuses.get(e["conversationId"], "SUCCESSFUL"),
+        }
+        for e in entries(request)
+        if statuses.get(e["conversationId"], "SUCCESSFUL") is not None
+    ]
+    return httpx.Response(
+        200,
+        json={
+            "conversationsMetadata": {"totalConversationsCount": len(answers)},
+            "conversationsResponse": answers[::-1],
+        },
+    )
+
+
+def listing(request: httpx.Request) -> httpx.Response:
     return httpx.Response(
         200,
         json={
@@ -64,28 +96,37 @@ def updated_then_listed(request: httpx.Request) -> httpx.Response:
     )
 
 
-async def test_mark_read_sends_documented_request() -> None:
+def updated_then_listed(request: httpx.Request) -> httpx.Response:
+    """eBay after an update: its bulk answer, then the listing the update is completed from."""
+    return bulk_answer(request) if request.method == "POST" else listing(request)
+
+
+def ebay_input(
+    conversation_id: str = CONVERSATION_ID,
+    conversation_type: str = "FROM_MEMBERS",
+    **change: Any,
+) -> dict[str, Any]:
+    return {
+        "ebay": {"conversationId": conversation_id, "conversationType": conversation_type, **change}
+    }
+
+
+async def test_mark_read_goes_through_the_bulk_endpoint() -> None:
     transport, seen = mock_upstream(updated_then_listed)
     async with app_client(live_settings(), transport) as client:
-        result = await update_one(
-            client,
-            {
-                "ebay": {
-                    "conversationId": CONVERSATION_ID,
-                    "conversationType": "FROM_MEMBERS",
-                    "read": True,
-                }
-            },
-        )
+        result = await update_one(client, ebay_input(read=True))
     request, read = seen
-    assert request.method == "POST"
-    assert str(request.url) == UPDATE_URL
+    assert (request.method, str(request.url)) == ("POST", BULK_URL)
     assert request.headers["Authorization"] == f"Bearer {LIVE_TOKENS[EbayAdapter.provider]}"
     assert request.headers["Content-Type"] == "application/json"
     assert json.loads(request.content) == {
-        "conversationId": CONVERSATION_ID,
-        "conversationType": "FROM_MEMBERS",
-        "read": True,
+        "conversations": [
+            {
+                "conversationId": CONVERSATION_ID,
+                "conversationType": "FROM_MEMBERS",
+                "conversationStatus": "READ",
+            }
+        ]
     }
     assert result == {
         "__typename": "ConversationUpdated",
@@ -105,107 +146,197 @@ async def test_mark_read_sends_documented_request() -> None:
     )
 
 
-async def test_status_update_sends_only_conversation_status() -> None:
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"conversationStatus": "ARCHIVE"}, "ARCHIVE"),
+        ({"conversationStatus": "ACTIVE"}, "ACTIVE"),
+        ({"conversationStatus": "DELETE"}, "DELETE"),
+        ({"read": True}, "READ"),
+        ({"read": False}, "UNREAD"),
+    ],
+)
+async def test_each_change_is_its_bulk_conversation_status(
+    change: dict[str, Any], status: str
+) -> None:
     transport, seen = mock_upstream(updated_then_listed)
     async with app_client(live_settings(), transport) as client:
-        result = await update_one(
-            client,
-            {
-                "ebay": {
-                    "conversationId": "1000000000002",
-                    "conversationType": "FROM_EBAY",
-                    "conversationStatus": "ARCHIVE",
-                }
-            },
+        result = await update_one(client, ebay_input("1000000000002", "FROM_EBAY", **change))
+    assert entries(seen[0]) == [
+        {
+            "conversationId": "1000000000002",
+            "conversationType": "FROM_EBAY",
+            "conversationStatus": status,
+        }
+    ]
+    assert result["__typename"] == "ConversationUpdated"
+
+
+async def test_updates_travel_ten_to_a_call_and_answers_are_matched_by_id() -> None:
+    ids = [str(1000000000100 + n) for n in range(23)]
+    # eBay's two spellings of success, a failure, and one conversation left unanswered.
+    statuses: dict[str, str | None] = {ids[0]: "SUCCESS", ids[11]: "FAILURE", ids[22]: None}
+    transport, seen = mock_upstream(
+        lambda r: bulk_answer(r, statuses) if r.method == "POST" else listing(r)
+    )
+    async with app_client(live_settings(), transport) as client:
+        results = await update_many(
+            client, [ebay_input(i, conversationStatus="ARCHIVE") for i in ids]
         )
-    request, read = seen
-    assert (request.method, str(request.url)) == ("POST", UPDATE_URL)
-    assert json.loads(request.content) == {
-        "conversationId": "1000000000002",
-        "conversationType": "FROM_EBAY",
-        "conversationStatus": "ARCHIVE",
-    }
-    assert result["conversation"] == {
-        "__typename": "EbayConversation",
-        "id": "1000000000002",
-        "conversationType": "FROM_EBAY",
-        "conversationStatus": "ARCHIVE",
-        "read": False,  # not touched: told by the read after the update
-    }
-    assert read.method == "GET"
+    posts = [r for r in seen if r.method == "POST"]
+    assert [len(entries(r)) for r in posts] == [10, 10, 3]
+    assert [e["conversationId"] for r in posts for e in entries(r)] == ids
+    codes = [r.get("code") for r in results]
+    assert codes == [None] * 11 + ["UPSTREAM_ERROR"] + [None] * 10 + ["UNCONFIRMED"]
+    assert [
+        r["conversation"]["id"] for r in results if r["__typename"] == "ConversationUpdated"
+    ] == [i for i in ids if i not in (ids[11], ids[22])]
+    failed, unanswered = results[11], results[22]
+    assert (failed["providerStatus"], failed["retryable"], failed["mayHaveBeenApplied"]) == (
+        200,
+        False,
+        False,
+    )
+    assert "updateStatus FAILURE" in failed["message"]
+    assert (unanswered["retryable"], unanswered["mayHaveBeenApplied"]) == (False, True)
+    assert "no updateStatus" in unanswered["message"]
+
+
+async def test_one_conversation_id_is_never_twice_in_a_call_and_order_holds() -> None:
+    transport, seen = mock_upstream(updated_then_listed)
+    async with app_client(live_settings(), transport) as client:
+        results = await update_many(
+            client,
+            [
+                ebay_input(conversationStatus="ARCHIVE"),
+                # The same id in the other type: another conversation, but answers would
+                # name both alike.
+                ebay_input(conversation_type="FROM_EBAY", read=True),
+                ebay_input("1000000000002", read=True),
+                # A second update to the first conversation: after the first one's answer.
+                ebay_input(read=True),
+            ],
+        )
+    assert [r["__typename"] for r in results] == ["ConversationUpdated"] * 4
+    calls = [
+        [(e["conversationId"], e["conversationType"], e["conversationStatus"]) for e in entries(r)]
+        for r in seen
+        if r.method == "POST"
+    ]
+    for call in calls:
+        assert len({conversation_id for conversation_id, _, _ in call}) == len(call)
+    flat = [entry for call in calls for entry in call]
+    assert sorted(flat) == sorted(
+        [
+            (CONVERSATION_ID, "FROM_MEMBERS", "ARCHIVE"),
+            (CONVERSATION_ID, "FROM_EBAY", "READ"),
+            ("1000000000002", "FROM_MEMBERS", "READ"),
+            (CONVERSATION_ID, "FROM_MEMBERS", "READ"),
+        ]
+    )
+    archive = next(
+        n for n, c in enumerate(calls) if (CONVERSATION_ID, "FROM_MEMBERS", "ARCHIVE") in c
+    )
+    read = next(n for n, c in enumerate(calls) if (CONVERSATION_ID, "FROM_MEMBERS", "READ") in c)
+    assert archive < read
+
+
+@pytest.mark.parametrize(
+    ("answer", "code", "may_have_been_applied", "posts"),
+    [
+        (httpx.Response(400, json=ebay_error(2004, "Invalid request")), "UPSTREAM_ERROR", False, 1),
+        # A bulk call applies its entries one by one: a server error may follow some.
+        (
+            httpx.Response(500, json=ebay_error(335000, "Internal error", "APPLICATION")),
+            "UPSTREAM_UNAVAILABLE",
+            True,
+            3,
+        ),
+        (httpx.Response(502), "UPSTREAM_UNAVAILABLE", True, 3),
+        (httpx.ReadTimeout("slow"), "TIMEOUT", True, 3),
+        (httpx.ConnectError("refused"), "UPSTREAM_UNAVAILABLE", False, 3),
+        (httpx.Response(200, content=b"<html>"), "UNCONFIRMED", True, 1),
+        (httpx.Response(200, json={"conversationsResponse": "no"}), "UNCONFIRMED", True, 1),
+    ],
+    ids=["400", "500", "502", "timeout", "connect", "not-json", "not-a-list"],
+)
+async def test_a_failed_call_fails_each_of_its_updates(
+    answer: httpx.Response | Exception, code: str, may_have_been_applied: bool, posts: int
+) -> None:
+    def upstream(request: httpx.Request) -> httpx.Response:
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    transport, seen = mock_upstream(upstream)
+    async with app_client(live_settings(**QUICK_RETRIES), transport) as client:
+        results = await update_many(
+            client, [ebay_input(str(1000000000100 + n), read=True) for n in range(3)]
+        )
+    assert [r.method for r in seen] == ["POST"] * posts
+    assert [(r["code"], r["mayHaveBeenApplied"]) for r in results] == [
+        (code, may_have_been_applied)
+    ] * 3
+    whole_call = "(for all 3 updates of the call)"
+    assert all((whole_call in r["message"]) is (code != "UNCONFIRMED") for r in results)
 
 
 async def test_a_failed_read_after_the_update_leaves_the_update_standing() -> None:
     transport, seen = mock_upstream(
-        lambda r: httpx.Response(204) if r.method == "POST" else httpx.Response(503)
+        lambda r: bulk_answer(r) if r.method == "POST" else httpx.Response(503)
     )
-    async with app_client(live_settings(), transport) as client:
-        result = await update_one(
-            client,
-            {
-                "ebay": {
-                    "conversationId": CONVERSATION_ID,
-                    "conversationType": "FROM_MEMBERS",
-                    "read": True,
-                }
-            },
-        )
-    assert [r.method for r in seen] == ["POST", "GET"]
+    async with app_client(live_settings(**QUICK_RETRIES), transport) as client:
+        result = await update_one(client, ebay_input(read=True))
+    # The read is safe to repeat: it is retried like a safe update, then given up.
+    assert [r.method for r in seen] == ["POST", "GET", "GET", "GET"]
     assert result["__typename"] == "ConversationUpdated"
     assert result["conversation"]["read"] is True
     assert result["conversation"]["conversationStatus"] is None  # unknown, not invented
 
 
 async def test_configured_base_url_is_used() -> None:
-    transport, seen = mock_upstream(no_content)
+    transport, seen = mock_upstream(updated_then_listed)
     settings = live_settings(
         INBOXGRAPH_EBAY_BASE_URL="https://api.sandbox.ebay.com/commerce/message/v1/"
     )
     async with app_client(settings, transport) as client:
-        await update_one(
-            client,
-            {
-                "ebay": {
-                    "conversationId": CONVERSATION_ID,
-                    "conversationType": "FROM_MEMBERS",
-                    "read": False,
-                }
-            },
-        )
+        await update_one(client, ebay_input(read=False))
     assert (
-        str(seen[0].url) == "https://api.sandbox.ebay.com/commerce/message/v1/update_conversation"
+        str(seen[0].url)
+        == "https://api.sandbox.ebay.com/commerce/message/v1/bulk_update_conversation"
     )
-    assert json.loads(seen[0].content)["read"] is False
+    assert entries(seen[0])[0]["conversationStatus"] == "UNREAD"
 
 
-async def test_unknown_conversation_is_not_found_although_ebay_answers_400() -> None:
-    transport, _ = mock_upstream(
+async def test_the_single_update_form_maps_355007_to_not_found() -> None:
+    """`POST /update_conversation` stays the adapter's single-update form."""
+    transport, seen = mock_upstream(
         lambda request: httpx.Response(
             400, json=ebay_error(355007, "Invalid or unrecognized conversation_id value.")
         )
     )
-    async with app_client(live_settings(), transport) as client:
-        result = await update_one(
-            client,
-            {
-                "ebay": {
-                    "conversationId": "999",
-                    "conversationType": "FROM_MEMBERS",
-                    "conversationStatus": "DELETE",
-                }
-            },
-        )
-    assert result == {
-        "__typename": "UpdateFailed",
-        "provider": "EBAY",
-        "code": "NOT_FOUND",
-        "message": "eBay answered HTTP 400: Invalid or unrecognized conversation_id value.",
-        "field": None,
-        "providerStatus": 400,
-        "providerCode": "355007",
-        "retryable": False,
-        "mayHaveBeenApplied": False,
+    upstreams = connect_upstreams(live_settings(), transport=transport)
+    update = EbayConversationUpdate(
+        conversation_id="999",
+        conversation_type=EbayConversationType.FROM_MEMBERS,
+        conversation_status=EbayConversationStatus.DELETE,
+    )
+    with pytest.raises(ProviderError) as caught:
+        await upstreams.client(Provider.EBAY).update(update)
+    await upstreams.aclose()
+    assert str(seen[0].url) == "https://api.ebay.com/commerce/message/v1/update_conversation"
+    assert json.loads(seen[0].content) == {
+        "conversationId": "999",
+        "conversationType": "FROM_MEMBERS",
+        "conversationStatus": "DELETE",
     }
+    assert caught.value.failed(Provider.EBAY) == UpdateFailed(
+        provider=Provider.EBAY,
+        code=UpdateErrorCode.NOT_FOUND,
+        message="eBay answered HTTP 400: Invalid or unrecognized conversation_id value.",
+        provider_status=400,
+        provider_code="355007",
+    )
 
 
 @pytest.mark.parametrize(
@@ -271,7 +402,7 @@ async def test_credential_errors_follow_the_documented_status(
     ],
 )
 async def test_invalid_input_is_refused_before_any_call(input: dict[str, Any], field: str) -> None:
-    transport, seen = mock_upstream(no_content)
+    transport, seen = mock_upstream(updated_then_listed)
     async with app_client(live_settings(), transport) as client:
         result = await update_one(client, {"ebay": {"conversationType": "FROM_MEMBERS", **input}})
     assert (result["code"], result["field"]) == ("INVALID_INPUT", field)
@@ -469,3 +600,41 @@ async def test_an_unreadable_listing_is_an_upstream_error() -> None:
     with pytest.raises(ProviderError) as caught:
         await client.read([EbayConversationRef("1", EbayConversationType.FROM_MEMBERS)])
     assert caught.value.code is UpdateErrorCode.UPSTREAM_ERROR
+
+
+def test_parse_batch_reads_each_answer_by_id_and_trusts_nothing_else() -> None:
+    updates = [
+        EbayConversationUpdate(str(n), EbayConversationType.FROM_MEMBERS, read=True)
+        for n in range(6)
+    ]
+    answers = [
+        {"conversationId": "0", "updateStatus": "successful"},  # case does not matter
+        {"conversationId": "1", "updateStatus": "FAILURE"},
+        {"conversationId": "2", "updateStatus": "SUCCESS"},
+        {"conversationId": "2", "updateStatus": "FAILURE"},  # contradicts itself: unknown
+        {"conversationId": "3", "updateStatus": "PENDING"},  # not a documented value
+        {"conversationId": 4, "updateStatus": "SUCCESS"},  # not a string id: ignored
+        "not an answer",
+    ]
+    response = UpstreamResponse(200, {}, json.dumps({"conversationsResponse": answers}).encode())
+    results = EbayAdapter().parse_batch(updates, response)
+    assert isinstance(results[0], EbayConversation) and results[0].read is True
+    kinds = [r.code if isinstance(r, ProviderError) else "updated" for r in results]
+    assert kinds == [
+        "updated",
+        UpdateErrorCode.UPSTREAM_ERROR,
+        UpdateErrorCode.UNCONFIRMED,
+        UpdateErrorCode.UNCONFIRMED,
+        UpdateErrorCode.UNCONFIRMED,
+        UpdateErrorCode.UNCONFIRMED,
+    ]
+    assert "'PENDING', unknown" in results[3].message  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"[]", b'{"conversationsResponse": {}}', b'{"conversationsMetadata": {}}']
+)
+def test_parse_batch_refuses_an_answer_it_cannot_read(body: bytes) -> None:
+    updates = [EbayConversationUpdate("0", EbayConversationType.FROM_MEMBERS, read=True)]
+    with pytest.raises((KeyError, TypeError, ValueError)):
+        EbayAdapter().parse_batch(updates, UpstreamResponse(200, {}, body))

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from inboxgraph import update_batches
+from inboxgraph.domain.ebay import EbayConversationType, EbayConversationUpdate
 from inboxgraph.domain.provider import ConversationUpdate, Provider
 from inboxgraph.providers.client import ProviderClient
 from inboxgraph.upstreams import connect_upstreams
@@ -185,3 +186,41 @@ async def test_invalid_input_sends_nothing_upstream() -> None:
     assert body["data"]["updateConversation"]["code"] == "INVALID_INPUT"
     assert body["data"]["updateConversation"]["field"] == "puffle.unreadCount"
     assert seen == []
+
+
+# --- Through a provider's batch form (eBay's bulk update) ---
+
+
+def _ebay(conversation_id: str, conversation_type: EbayConversationType) -> EbayConversationUpdate:
+    return EbayConversationUpdate(conversation_id, conversation_type, read=True)
+
+
+def test_chunks_hold_at_most_the_batch_size_each_key_once_in_order() -> None:
+    client = connect_upstreams(sandbox_settings()).client(Provider.EBAY)
+    members = [_ebay(str(n), EbayConversationType.FROM_MEMBERS) for n in range(12)]
+    # The same ids in the other type: other conversations, but answered under the same id.
+    from_ebay = [_ebay(str(n), EbayConversationType.FROM_EBAY) for n in range(4)]
+    interleaved = [u for pair in zip(members, from_ebay, strict=False) for u in pair]
+    updates = interleaved + members[4:]
+    assert update_batches.chunks(client, updates) == [
+        members[:10],
+        [*from_ebay, *members[10:]],
+    ]
+
+
+async def test_an_ebay_batch_makes_one_call_per_ten_updates() -> None:
+    upstreams = connect_upstreams(sandbox_settings())
+    sent = record_upstream(upstreams)
+    updates = [
+        {"ebay": {"conversationId": conversation_id, "conversationType": kind, "read": True}}
+        for conversation_id, kind in (
+            ("1000000000001", "FROM_MEMBERS"),
+            ("1000000000002", "FROM_EBAY"),
+        )
+    ] * 6  # identical updates are sent once
+    async with client_for(upstreams) as client:
+        results = await update_many(client, updates)
+    assert [r["__typename"] for r in results] == ["ConversationUpdated"] * 12
+    posts = [r for r in sent if r.method == "POST"]
+    assert len(posts) == 1
+    assert len(json.loads(posts[0].content)["conversations"]) == 2
