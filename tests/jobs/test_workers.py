@@ -1,7 +1,7 @@
 """Jobs in Redis, run by real `inboxgraph worker` processes: a job outlives the API process
-that started it and is seen from every API process; a worker killed mid-job, or one whose
-providers fail in every way the sandbox can, loses no item and sends none twice that is
-not safe to repeat."""
+that started it and is seen from every API process; workers share a job's parts; a worker
+killed mid-job, or one whose providers fail in every way the sandbox can, loses no item
+and sends none twice that is not safe to repeat."""
 
 from __future__ import annotations
 
@@ -41,8 +41,8 @@ def worker_env(redis_url: str, upstream: Upstream) -> dict[str, str]:
     }
 
 
-def start_worker(spawn: Any, name: str, env: dict[str, str]) -> Process:
-    worker: Process = spawn(name, ["worker"], env)
+def start_worker(spawn: Any, name: str, env: dict[str, str], *args: str) -> Process:
+    worker: Process = spawn(name, ["worker", *args], env)
     worker.wait_for_log("Starting worker")
     return worker
 
@@ -145,6 +145,31 @@ async def test_a_worker_killed_mid_job_loses_no_item(redis_url: str, tmp_path: P
             assert sent == 1
             assert result["__typename"] == "ConversationUpdated"
     assert (job["state"], job["succeeded"], job["failed"]) == ("FINISHED", 16, 8)
+
+
+async def test_two_workers_share_one_job_and_one_takes_over_the_others_parts(
+    redis_url: str, tmp_path: Path
+) -> None:
+    inputs = [puffle_input(n) for n in range(400)]  # four parts of 100
+    with Upstream() as upstream, processes(tmp_path) as spawn:
+        env = worker_env(redis_url, upstream)
+        # Two parts at a time each, so that neither takes the whole job.
+        doomed = start_worker(spawn, "worker-1", env, "--max-jobs", "2")
+        start_worker(spawn, "worker-2", env, "--max-jobs", "2")
+        api = spawn("api", ["serve"], env)
+        upstream.delay = 60.0  # every request held at the provider
+        job_id = await start_job(api, inputs)
+        # A worker sends 8 Puffle requests at once, whatever its parts: 16 are both.
+        await eventually(lambda: upstream.count() == 16)
+        await asyncio.sleep(0.2)
+        assert upstream.count() == 16
+        doomed.kill()
+        upstream.delay = 0.0
+        job = await finished_job(api, job_id)
+    assert (job["state"], job["succeeded"], job["failed"]) == ("FINISHED", 400, 0)
+    sent = [upstream.count(puffle_id(n)) for n in range(400)]
+    # The dead worker's 8 items in flight were sent again (safe to repeat); no other was.
+    assert sorted(sent) == [1] * 392 + [2] * 8
 
 
 async def test_faults_through_a_worker_lose_no_item_and_send_none_twice_unsafely(
