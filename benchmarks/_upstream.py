@@ -3,8 +3,8 @@ with n conversations, behind the sandbox's faults middleware with a fixed latenc
 `INBOXGRAPH_SANDBOX_FAULTS_PUFFLE=latency=50ms` sets up), over real HTTP at `/puffle`.
 
 `GET /calls` tells the update calls answered so far (and how many failed), the
-conversations they reached and the most calls any one conversation got; `DELETE /calls`
-forgets them.
+conversations they reached, the most calls any one conversation got and the CPU time
+this process spent; `DELETE /calls` starts them all again from 0.
 
     python benchmarks/_upstream.py --port 8001 --conversations 10000 --latency-ms 50
 """
@@ -12,6 +12,7 @@ forgets them.
 from __future__ import annotations
 
 import argparse
+import time
 from collections import Counter
 from typing import Any
 
@@ -34,6 +35,12 @@ class CallCount:
         self.app = app
         self.calls: Counter[str] = Counter()
         self.failed = 0
+        self.cpu_since = time.process_time()
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self.failed = 0
+        self.cpu_since = time.process_time()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] == "GET":
@@ -54,6 +61,7 @@ class CallCount:
             "failed": self.failed,
             "conversations": len(self.calls),
             "most_per_conversation": max(self.calls.values(), default=0),
+            "cpu_seconds": time.process_time() - self.cpu_since,
         }
 
 
@@ -64,8 +72,7 @@ def create_upstream(conversations: int, latency_seconds: float) -> Starlette:
 
     async def calls(request: Request) -> Response:
         if request.method == "DELETE":
-            counted.calls.clear()
-            counted.failed = 0
+            counted.reset()
         return JSONResponse(counted.report())
 
     return Starlette(
