@@ -47,7 +47,7 @@ _PUBLISH = "redis.call('PUBLISH', ARGV[2], cjson.encode(redis.call('HGETALL', KE
 _ACQUIRE = f"""
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state or state == 'FINISHED' or state == 'CANCELLED' then return 0 end
-if tonumber(ARGV[5]) >= tonumber(redis.call('HGET', KEYS[1], 'parts')) then return 0 end
+if tonumber(ARGV[5]) >= tonumber(redis.call('HGET', KEYS[1], 'parts') or '0') then return 0 end
 if redis.call('SISMEMBER', KEYS[4], ARGV[5]) == 1 then return 0 end
 if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[3]) then return 0 end
 redis.call('SADD', KEYS[3], ARGV[5])
@@ -102,7 +102,7 @@ if redis.call('GET', KEYS[7]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[7])
 redis.call('SADD', KEYS[6], ARGV[6])
 if ARGV[3] == 'CANCELLED' then redis.call('HSET', KEYS[1], 'part_cancelled', '1') end
-if redis.call('SCARD', KEYS[6]) < tonumber(redis.call('HGET', KEYS[1], 'parts')) then
+if redis.call('SCARD', KEYS[6]) < tonumber(redis.call('HGET', KEYS[1], 'parts') or '0') then
   return 1
 end
 local state = 'FINISHED'
@@ -128,6 +128,7 @@ return 1
 
 @dataclass(frozen=True)
 class _Keys:
+    base: str
     meta: str
     parts: str
     states: str
@@ -141,6 +142,7 @@ class _Keys:
         # One hash tag: a job's keys live together, as Lua scripts over them require.
         base = f"{PREFIX}{{{tenant}:{job_id}}}:"
         return cls(
+            base=base,
             meta=base + "meta",
             parts=base + "parts",
             states=base + "states",
@@ -151,7 +153,7 @@ class _Keys:
         )
 
     def lease(self, part: int) -> str:
-        return self.meta.removesuffix("meta") + f"lease:{part}"
+        return f"{self.base}lease:{part}"
 
     @property
     def expiring(self) -> tuple[str, ...]:
