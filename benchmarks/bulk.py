@@ -127,6 +127,11 @@ async def ebay_direct(client: httpx.AsyncClient, ids: list[str]) -> None:
     assert response.status_code == 200, response.text
 
 
+def puffle_ids(n: int) -> list[str]:
+    """n distinct ids matching Puffle's documented UUID pattern."""
+    return [str(uuid.UUID(int=i + 1, version=4)) for i in range(n)]
+
+
 def puffle_emulator(ids: list[str]) -> Any:
     state = puffle.PuffleState()
     template = next(iter(state.conversations.values()))
@@ -155,7 +160,7 @@ SETUPS = {
     ),
     Provider.PUFFLE: Setup(
         puffle_emulator,
-        lambda n: [str(uuid.UUID(int=i + 1, version=4)) for i in range(n)],
+        puffle_ids,
         lambda i: {"puffle": {"id": i, "status": "ARCHIVED"}},
         puffle.SANDBOX_TOKEN,
         puffle_direct,

@@ -97,7 +97,8 @@ def _parser() -> argparse.ArgumentParser:
         "--max-jobs",
         type=_count,
         default=DEFAULT_WORKER_JOBS,
-        help="jobs this worker runs at once",
+        help="parts of bulk jobs this worker runs at once (a job has a part per 100 items "
+        "or so; a worker takes up to this many from the queue, however many workers there are)",
     )
     commands.add_parser(
         "schema",

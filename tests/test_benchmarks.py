@@ -18,6 +18,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ("entities.py", ["--latency-ms", "0", "--repeat", "1"]),
         ("caches.py", ["--requests", "5", "--repeat", "1"]),
         ("bulk.py", ["--sizes", "3,12", "--latency-ms", "1", "--repeat", "1"]),
+        # Starts its own redis-server, upstream, API process and workers.
+        ("jobs.py", ["--items", "200", "--latency-ms", "1"]),
     ],
 )
 def test_benchmark_prints_its_table(script: str, arguments: list[str]) -> None:

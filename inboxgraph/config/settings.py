@@ -62,8 +62,8 @@ class JobSettings:
     retention_seconds: float = 86_400.0
     #: A repeated `idempotencyKey` is answered from its record this long.
     idempotency_seconds: float = 86_400.0
-    #: A worker that has not renewed its hold on a running job for this long is presumed
-    #: gone, and another worker takes the job over.
+    #: A worker that has not renewed its hold on a part of a running job for this long is
+    #: presumed gone, and another worker takes the part over.
     lease_seconds: float = 10.0
 
 

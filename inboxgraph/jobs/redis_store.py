@@ -1,12 +1,14 @@
 """Jobs kept in Redis, so that any API process reads them and any worker runs them.
 
-A job is five keys sharing one hash tag: `meta` (a hash: state, total, counts, times and
-the cancel request), `updates` (a list of the items' updates, in the domain codec's JSON),
-`states` (a hash: index -> item state, for items past PENDING), `results` (a hash: index ->
-outcome JSON) and `lease` (the token of the runner holding the job, with an expiry its
-runner keeps renewing). Every change is one Lua script, so claims are atomic, and a runner
-whose lease is gone can neither claim nor record anything. Each script that changes what a
-caller sees publishes the job's new `meta` on the job's channel; `watch` listens there.
+A job's keys share one hash tag: `meta` (a hash: state, total, counts, times, the number
+of parts and the cancel request), `parts` (a hash: part -> its items' indices and updates,
+in the domain codec's JSON), `states` (a hash: index -> item state, for items past
+PENDING), `results` (a hash: index -> outcome JSON), `started` and `ended` (the parts
+that have been held, and those finished) and, per part held, `lease:<part>` (the token of
+the runner holding it, with an expiry its runner keeps renewing). Every change is one Lua
+script, so claims are atomic, and a runner whose lease is gone can neither claim nor
+record anything. Each script that changes what a caller sees publishes the job's new
+`meta` on the job's channel; `watch` listens there.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from inboxgraph.domain import codec
 from inboxgraph.domain.jobs import BulkJob, BulkJobItem, BulkJobState, ItemState
 from inboxgraph.domain.outcomes import UpdateOutcome
 from inboxgraph.domain.provider import ConversationUpdate
-from inboxgraph.jobs.store import Claim, JobItem, Now, new_job_id, utc_now
+from inboxgraph.jobs.store import Claim, JobItem, Now, all_in_one_part, new_job_id, utc_now
 from inboxgraph.shared.redis import awaited, reaching_shared_state
 
 PREFIX = "inboxgraph:job:"
@@ -36,14 +38,19 @@ ACTIVE = "inboxgraph:jobs:active"
 JOB_ID = re.compile(r"[0-9a-f]{32}")
 #: Without a message, `watch` reads the job again this often.
 WATCH_POLL_SECONDS = 1.0
+#: What the finish script answers when the part it ended was the job's last.
+_JOB_ENDED = 2
 
 _PUBLISH = "redis.call('PUBLISH', ARGV[2], cjson.encode(redis.call('HGETALL', KEYS[1])))"
 
-#: KEYS: meta, lease. ARGV: token, channel, lease ms, start.
+#: KEYS: meta, lease, started, ended. ARGV: token, channel, lease ms, start, part.
 _ACQUIRE = f"""
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state or state == 'FINISHED' or state == 'CANCELLED' then return 0 end
+if tonumber(ARGV[5]) >= tonumber(redis.call('HGET', KEYS[1], 'parts') or '0') then return 0 end
+if redis.call('SISMEMBER', KEYS[4], ARGV[5]) == 1 then return 0 end
 if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[3]) then return 0 end
+redis.call('SADD', KEYS[3], ARGV[5])
 if ARGV[4] == '1' and state == 'QUEUED' then
   redis.call('HSET', KEYS[1], 'state', 'RUNNING')
   {_PUBLISH}
@@ -87,15 +94,23 @@ _RENEW = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 """
-#: KEYS: meta, updates, states, results, lease. ARGV: token, channel, state, finished_at,
-#: retention ms.
+#: Ends one part; the job ends with its last part (2 is returned then, otherwise 1).
+#: KEYS: meta, parts, states, results, started, ended, lease. ARGV: token, channel, state,
+#: finished_at, retention ms, part.
 _FINISH = f"""
-if redis.call('GET', KEYS[5]) ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'state', ARGV[3], 'finished_at', ARGV[4])
+if redis.call('GET', KEYS[7]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[7])
+redis.call('SADD', KEYS[6], ARGV[6])
+if ARGV[3] == 'CANCELLED' then redis.call('HSET', KEYS[1], 'part_cancelled', '1') end
+if redis.call('SCARD', KEYS[6]) < tonumber(redis.call('HGET', KEYS[1], 'parts') or '0') then
+  return 1
+end
+local state = 'FINISHED'
+if redis.call('HGET', KEYS[1], 'part_cancelled') == '1' then state = 'CANCELLED' end
+redis.call('HSET', KEYS[1], 'state', state, 'finished_at', ARGV[4])
 {_PUBLISH}
-for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
-redis.call('DEL', KEYS[5])
-return 1
+for i = 1, 6 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
+return 2
 """
 #: KEYS: lease. ARGV: token.
 _LET_GO = """
@@ -113,11 +128,13 @@ return 1
 
 @dataclass(frozen=True)
 class _Keys:
+    base: str
     meta: str
-    updates: str
+    parts: str
     states: str
     results: str
-    lease: str
+    started: str
+    ended: str
     channel: str
 
     @classmethod
@@ -125,13 +142,24 @@ class _Keys:
         # One hash tag: a job's keys live together, as Lua scripts over them require.
         base = f"{PREFIX}{{{tenant}:{job_id}}}:"
         return cls(
+            base=base,
             meta=base + "meta",
-            updates=base + "updates",
+            parts=base + "parts",
             states=base + "states",
             results=base + "results",
-            lease=base + "lease",
+            started=base + "started",
+            ended=base + "ended",
             channel=base + "progress",
         )
+
+    def lease(self, part: int) -> str:
+        return f"{self.base}lease:{part}"
+
+    @property
+    def expiring(self) -> tuple[str, ...]:
+        """The keys that outlive the job's end by its retention (the finish script's first
+        six)."""
+        return (self.meta, self.parts, self.states, self.results, self.started, self.ended)
 
 
 class RedisJobStore:
@@ -164,7 +192,13 @@ class RedisJobStore:
         with reaching_shared_state():
             return await self._scripts[name](keys=list(keys), args=list(args))
 
-    async def create(self, tenant: str, updates: Sequence[ConversationUpdate]) -> BulkJob:
+    async def create(
+        self,
+        tenant: str,
+        updates: Sequence[ConversationUpdate],
+        parts: Sequence[Sequence[int]] | None = None,
+    ) -> BulkJob:
+        parts = parts or all_in_one_part(updates)
         job = BulkJob(
             id=new_job_id(),
             state=BulkJobState.QUEUED,
@@ -176,12 +210,29 @@ class RedisJobStore:
         keys = _Keys.of(tenant, job.id)
         with reaching_shared_state():
             async with self._client.pipeline(transaction=True) as pipe:
-                pipe.hset(keys.meta, mapping=_meta(job))
-                if updates:
-                    pipe.rpush(keys.updates, *(codec.dumps(update) for update in updates))
+                pipe.hset(keys.meta, mapping={**_meta(job), "parts": len(parts)})
+                pipe.hset(
+                    keys.parts,
+                    mapping={
+                        str(number): json.dumps(
+                            {
+                                "indices": list(part),
+                                "updates": [codec.encode(updates[index]) for index in part],
+                            }
+                        )
+                        for number, part in enumerate(parts)
+                    },
+                )
                 pipe.sadd(ACTIVE, f"{tenant}/{job.id}")
                 await pipe.execute()
         return job
+
+    async def part_count(self, tenant: str, job_id: str) -> int:
+        if not JOB_ID.fullmatch(job_id):
+            return 0
+        with reaching_shared_state():
+            parts = await awaited(self._client.hget(_Keys.of(tenant, job_id).meta, "parts"))
+        return 0 if parts is None else int(parts)
 
     async def get(self, tenant: str, job_id: str) -> BulkJob | None:
         if not JOB_ID.fullmatch(job_id):
@@ -245,20 +296,23 @@ class RedisJobStore:
             with reaching_shared_state():
                 await pubsub.aclose()  # type: ignore[no-untyped-call]
 
-    async def acquire(self, tenant: str, job_id: str, *, start: bool) -> RedisJobRun | None:
-        if not JOB_ID.fullmatch(job_id):
+    async def acquire(
+        self, tenant: str, job_id: str, *, start: bool, part: int = 0
+    ) -> RedisJobRun | None:
+        if not JOB_ID.fullmatch(job_id) or part < 0:
             return None
         keys = _Keys.of(tenant, job_id)
         token = uuid.uuid4().hex
         acquired = await self.script(
             "acquire",
-            [keys.meta, keys.lease],
-            [token, keys.channel, self._lease_ms, "1" if start else "0"],
+            [keys.meta, keys.lease(part), keys.started, keys.ended],
+            [token, keys.channel, self._lease_ms, "1" if start else "0", part],
         )
-        return RedisJobRun(self, tenant, job_id, token) if acquired else None
+        return RedisJobRun(self, tenant, job_id, part, token) if acquired else None
 
-    async def orphans(self) -> list[tuple[str, str]]:
-        """Jobs RUNNING with nobody holding them: their runner died."""
+    async def orphans(self) -> list[tuple[str, str, int]]:
+        """Parts of RUNNING jobs that were held, are not finished and nobody holds: their
+        runner died. (A part never held yet is still on the queue.)"""
         with reaching_shared_state():
             members = [m.decode() for m in await awaited(self._client.smembers(ACTIVE))]
             jobs = [tuple(member.split("/", 1)) for member in members]
@@ -266,24 +320,28 @@ class RedisJobStore:
                 for tenant, job_id in jobs:
                     keys = _Keys.of(tenant, job_id)
                     pipe.hget(keys.meta, "state")
-                    pipe.exists(keys.lease)
+                    pipe.sdiff([keys.started, keys.ended])
                 answers = await pipe.execute()
-            found: list[tuple[str, str]] = []
+            candidates: list[tuple[str, str, int]] = []
             gone: list[str] = []
-            for member, (tenant, job_id), state, held in zip(
+            for member, (tenant, job_id), state, unfinished in zip(
                 members, jobs, answers[::2], answers[1::2], strict=True
             ):
                 if state is None or state.decode() in {"FINISHED", "CANCELLED"}:
                     gone.append(member)
-                elif state.decode() == "RUNNING" and not held:
-                    found.append((tenant, job_id))
+                elif state.decode() == "RUNNING":
+                    candidates += [(tenant, job_id, int(part)) for part in sorted(unfinished)]
+            async with self._client.pipeline(transaction=False) as pipe:
+                for tenant, job_id, part in candidates:
+                    pipe.exists(_Keys.of(tenant, job_id).lease(part))
+                held = await pipe.execute()
             if gone:
                 await awaited(self._client.srem(ACTIVE, *gone))
-        return found
+        return [part for part, holder in zip(candidates, held, strict=True) if not holder]
 
-    async def take_over(self, tenant: str, job_id: str) -> bool:
-        """True for one caller per lease period: the one to queue an orphaned job again."""
-        name = _Keys.of(tenant, job_id).lease + ":recovering"
+    async def take_over(self, tenant: str, job_id: str, part: int = 0) -> bool:
+        """True for one caller per lease period: the one to queue an orphaned part again."""
+        name = _Keys.of(tenant, job_id).lease(part) + ":recovering"
         with reaching_shared_state():
             return bool(await self._client.set(name, "1", nx=True, px=self._lease_ms))
 
@@ -304,14 +362,18 @@ class RedisJobStore:
 
 
 class RedisJobRun:
-    """A runner's hold on a job in Redis: its lease token."""
+    """A runner's hold on one part of a job in Redis: its lease token."""
 
-    def __init__(self, store: RedisJobStore, tenant: str, job_id: str, token: str) -> None:
+    def __init__(
+        self, store: RedisJobStore, tenant: str, job_id: str, part: int, token: str
+    ) -> None:
         self._store = store
         self._tenant = tenant
         self._job_id = job_id
+        self._part = part
         self._token = token
         self._keys = _Keys.of(tenant, job_id)
+        self._lease = self._keys.lease(part)
 
     @property
     def tenant(self) -> str:
@@ -321,31 +383,35 @@ class RedisJobRun:
     def job_id(self) -> str:
         return self._job_id
 
+    @property
+    def part(self) -> int:
+        return self._part
+
     async def items(self) -> list[JobItem]:
         client = self._store.client
         with reaching_shared_state():
-            updates = await awaited(client.lrange(self._keys.updates, 0, -1))
-            states = await awaited(client.hgetall(self._keys.states))
+            raw = await awaited(client.hget(self._keys.parts, str(self._part)))
+            if raw is None:
+                return []
+            part = json.loads(raw)
+            indices: list[int] = part["indices"]
+            states = await awaited(client.hmget(self._keys.states, indices)) if indices else []
         return [
-            JobItem(
-                index,
-                codec.loads(raw),
-                ItemState(states.get(str(index).encode(), b"PENDING").decode()),
-            )
-            for index, raw in enumerate(updates)
+            JobItem(index, codec.decode(update), ItemState((state or b"PENDING").decode()))
+            for index, update, state in zip(indices, part["updates"], states, strict=True)
         ]
 
     async def claim(self, indices: Sequence[int]) -> Claim:
         keys = self._keys
         answer = await self._store.script(
-            "claim", [keys.meta, keys.states, keys.lease], [self._token, *indices]
+            "claim", [keys.meta, keys.states, self._lease], [self._token, *indices]
         )
         return Claim(answer.decode())
 
     async def release(self, indices: Sequence[int]) -> bool:
         keys = self._keys
         return bool(
-            await self._store.script("release", [keys.states, keys.lease], [self._token, *indices])
+            await self._store.script("release", [keys.states, self._lease], [self._token, *indices])
         )
 
     async def settle(self, results: Mapping[int, UpdateOutcome]) -> bool:
@@ -355,7 +421,7 @@ class RedisJobRun:
             args += [index, ItemState.of(outcome).value, codec.dumps(outcome)]
         return bool(
             await self._store.script(
-                "settle", [keys.meta, keys.states, keys.results, keys.lease], args
+                "settle", [keys.meta, keys.states, keys.results, self._lease], args
             )
         )
 
@@ -364,30 +430,30 @@ class RedisJobRun:
             return await awaited(self._store.client.hexists(self._keys.meta, "cancel"))
 
     async def renew(self) -> bool:
-        keys = self._keys
         return bool(
-            await self._store.script("renew", [keys.lease], [self._token, self._store.lease_ms])
+            await self._store.script("renew", [self._lease], [self._token, self._store.lease_ms])
         )
 
     async def finish(self, state: BulkJobState) -> None:
         keys = self._keys
-        finished = await self._store.script(
+        ended = await self._store.script(
             "finish",
-            [keys.meta, keys.updates, keys.states, keys.results, keys.lease],
+            [*keys.expiring, self._lease],
             [
                 self._token,
                 keys.channel,
                 state.value,
                 self._store.now().isoformat(),
                 self._store.retention_ms,
+                self._part,
             ],
         )
-        if finished:
+        if ended == _JOB_ENDED:
             with reaching_shared_state():
                 await awaited(self._store.client.srem(ACTIVE, f"{self._tenant}/{self._job_id}"))
 
     async def let_go(self) -> None:
-        await self._store.script("let_go", [self._keys.lease], [self._token])
+        await self._store.script("let_go", [self._lease], [self._token])
 
 
 def _meta(job: BulkJob) -> dict[str, str | int]:

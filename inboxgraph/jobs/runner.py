@@ -1,6 +1,8 @@
-"""Running a job: its items go through the same validation, batches, pacing and provider
-clients as `updateConversations`, in batches of `BATCH_SIZE` in input order, each item
-claimed right before it is sent and recorded as soon as its outcome is final.
+"""Running a part of a job: its items go through the same validation, batches, pacing and
+provider clients as `updateConversations`, in batches of `BATCH_SIZE` in input order, each
+item claimed right before it is sent and recorded as soon as its outcome is final. One
+runner may run many parts (of one job or several) at once: they share its provider slots,
+so that at most a provider's concurrency of items is SENDING per runner.
 
 - Cancellation is seen at the next claim: nothing claimed after it is sent, and every
   item not sent ends CANCELLED.
@@ -46,7 +48,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class JobRunner:
-    """Runs jobs with the provider clients of every tenant."""
+    """Runs parts of jobs with the provider clients of every tenant."""
 
     def __init__(
         self, tenants: TenantClients, *, batch_size: int = BATCH_SIZE, sleep: Sleep = asyncio.sleep
@@ -54,16 +56,25 @@ class JobRunner:
         self._tenants = tenants
         self._batch_size = batch_size
         self._sleep = sleep
+        self._slots: dict[tuple[str, Provider], asyncio.Semaphore] = {}
+
+    def _provider_slots(self, tenant: str, client: AnyProviderClient) -> asyncio.Semaphore:
+        """The turns to send one of a provider's calls, shared by every part this runner
+        runs (the client's own pacing allows as many)."""
+        key = (tenant, client.adapter.provider)
+        if key not in self._slots:
+            self._slots[key] = asyncio.Semaphore(client.adapter.max_concurrency)
+        return self._slots[key]
 
     async def run(self, run: JobRun) -> None:
-        """Send the job's unsent items, then finish it. Never raises: without Redis the job
-        is left to whoever takes it over; after a failure of its own, every item not
-        settled is reported INTERNAL."""
+        """Send the part's unsent items, then finish it. Never raises: without Redis the
+        part is left to whoever takes it over; after a failure of its own, every item of
+        the part not settled is reported INTERNAL."""
         scope = current_request_id.set(f"job-{run.job_id}")
         try:
             await self._run(run)
         except SharedStateUnavailable as error:
-            logger.warning("%s; the job is left for another worker to take over", error)
+            logger.warning("%s; the job's part is left for another worker to take over", error)
         except Exception:
             logger.exception("unexpected failure while running the job")
             await end_unexpectedly(run)
@@ -125,7 +136,9 @@ class JobRunner:
             positions: dict[ConversationUpdate, list[int]] = defaultdict(list)
             for index in indices:
                 positions[updates[index]].append(index)
-            gates.append(gate := _JobGate(run, clients[provider], positions, attempts))
+            client = clients[provider]
+            slots = self._provider_slots(run.tenant, client)
+            gates.append(gate := _JobGate(run, client, slots, positions, attempts))
             # In input order, duplicates included: the batch orders by last position.
             sends.append(apply_updates(gate.client, [updates[i] for i in indices], gate))
         await asyncio.gather(*sends)
@@ -146,12 +159,13 @@ class _Sent:
 
 class _JobGate:
     """Claims one provider's items of a batch right before they are sent, and records them
-    once settled; at most the provider's concurrency of them are SENDING at once."""
+    once settled; an item is SENDING only while it holds one of `slots`."""
 
     def __init__(
         self,
         run: JobRun,
         client: AnyProviderClient,
+        slots: asyncio.Semaphore,
         indices: Mapping[ConversationUpdate, list[int]],
         attempts: Counter[int],
     ) -> None:
@@ -159,7 +173,7 @@ class _JobGate:
         self._run = run
         self._indices = indices
         self._attempts = attempts
-        self._slots = asyncio.Semaphore(client.adapter.max_concurrency)
+        self._slots = slots
         #: Conversations one of whose updates was put back: their later updates wait too.
         self._held_back: set[Hashable] = set()
         self._unsent: set[ConversationUpdate] = set()
@@ -260,8 +274,8 @@ async def recover(run: JobRun, items: Sequence[JobItem]) -> list[int]:
 
 
 async def end_cancelled(run: JobRun, items: Sequence[JobItem]) -> None:
-    """End a cancelled job: items never sent are CANCELLED; items left SENDING by a runner
-    that stopped may have been sent, and are INTERRUPTED."""
+    """End a cancelled job's part: items never sent are CANCELLED; items left SENDING by a
+    runner that stopped may have been sent, and are INTERRUPTED."""
     await run.settle(
         {
             item.index: cancelled(item.update)
@@ -275,7 +289,8 @@ async def end_cancelled(run: JobRun, items: Sequence[JobItem]) -> None:
 
 
 async def end_unexpectedly(run: JobRun) -> None:
-    """End a job its runner failed on: every item not settled is an INTERNAL failure."""
+    """End a job's part its runner failed on: every item not settled is an INTERNAL
+    failure."""
     try:
         items = await run.items()
         await run.settle(

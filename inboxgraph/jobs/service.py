@@ -1,8 +1,9 @@
 """Bulk jobs as the API offers them: start, read, watch and cancel, per tenant.
 
-`Jobs` keeps jobs in a `JobStore` and has them run by a `Launcher`: in this process
-(`InProcessLauncher`, when there is no Redis) or by `inboxgraph worker` processes
-(`QueueLauncher`, which puts the job on the Redis queue they take work from).
+`Jobs` keeps jobs in a `JobStore`, split into parts (`inboxgraph.jobs.parts`), and has
+each part run by a `Launcher`: in this process (`InProcessLauncher`, when there is no
+Redis) or by `inboxgraph worker` processes (`QueueLauncher`, which puts each part on the
+Redis queue they take work from, so that several workers share one job).
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from arq.connections import ArqRedis
 from inboxgraph.config import Settings
 from inboxgraph.domain.jobs import BulkJob, BulkJobItem
 from inboxgraph.domain.provider import ConversationUpdate
+from inboxgraph.jobs.parts import Partition, provider_partition, split_into_parts
 from inboxgraph.jobs.redis_store import RedisJobStore
 from inboxgraph.jobs.runner import JobRunner, TenantClients, end_cancelled
 from inboxgraph.jobs.store import JobStore, MemoryJobStore
+from inboxgraph.providers.registry import build_adapters
 from inboxgraph.shared.redis import reaching_shared_state
 
 logger = logging.getLogger("inboxgraph.jobs")
@@ -37,8 +40,8 @@ CANCEL_WAIT_SECONDS = 5.0
 
 
 class Launcher(Protocol):
-    async def launch(self, tenant: str, job_id: str) -> None:
-        """Have the job run."""
+    async def launch(self, tenant: str, job_id: str, parts: int) -> None:
+        """Have each of the job's parts run."""
         ...
 
     async def aclose(self) -> None: ...
@@ -47,14 +50,16 @@ class Launcher(Protocol):
 class Jobs:
     """Every tenant's bulk jobs; a tenant sees only its own."""
 
-    def __init__(self, store: JobStore, launcher: Launcher) -> None:
+    def __init__(self, store: JobStore, launcher: Launcher, partition: Partition) -> None:
         self._store = store
         self._launcher = launcher
+        self._partition = partition
 
     async def start(self, tenant: str, updates: Sequence[ConversationUpdate]) -> BulkJob:
-        """Queue a job of `updates` and have it run; the job as queued."""
-        job = await self._store.create(tenant, updates)
-        await self._launcher.launch(tenant, job.id)
+        """Queue a job of `updates` and have its parts run; the job as queued."""
+        parts = split_into_parts(updates, self._partition)
+        job = await self._store.create(tenant, updates, parts)
+        await self._launcher.launch(tenant, job.id, len(parts))
         return job
 
     async def get(self, tenant: str, job_id: str) -> BulkJob | None:
@@ -75,10 +80,11 @@ class Jobs:
         job = await self._store.request_cancel(tenant, job_id)
         if job is None or job.state.finished:
             return job
-        run = await self._store.acquire(tenant, job_id, start=False)
-        if run is not None:
-            # Nobody runs it (it is queued, or its worker died): end it here.
-            await end_cancelled(run, await run.items())
+        for part in range(await self._store.part_count(tenant, job_id)):
+            run = await self._store.acquire(tenant, job_id, start=False, part=part)
+            if run is not None:
+                # Nobody runs this part (it is queued, or its worker died): end it here.
+                await end_cancelled(run, await run.items())
         last = job
         try:
             async with asyncio.timeout(wait), aclosing(self.progress(tenant, job_id)) as changes:
@@ -93,21 +99,25 @@ class Jobs:
 
 
 class InProcessLauncher:
-    """Runs each job as a task of this process."""
+    """Runs each part of a job as a task of this process."""
 
     def __init__(self, store: JobStore, runner: JobRunner) -> None:
         self._store = store
         self._runner = runner
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def launch(self, tenant: str, job_id: str) -> None:
-        # A context of its own: the job outlives the request that started it (its deadline).
-        task = asyncio.create_task(self._run(tenant, job_id), context=contextvars.Context())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def launch(self, tenant: str, job_id: str, parts: int) -> None:
+        for part in range(parts):
+            # A context of its own: the job outlives the request that started it (its
+            # deadline).
+            task = asyncio.create_task(
+                self._run(tenant, job_id, part), context=contextvars.Context()
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, tenant: str, job_id: str) -> None:
-        run = await self._store.acquire(tenant, job_id, start=True)
+    async def _run(self, tenant: str, job_id: str, part: int) -> None:
+        run = await self._store.acquire(tenant, job_id, start=True, part=part)
         if run is not None:
             await self._runner.run(run)
 
@@ -118,14 +128,17 @@ class InProcessLauncher:
 
 
 class QueueLauncher:
-    """Puts each job on the Redis queue of `inboxgraph worker` processes."""
+    """Puts each part of a job on the Redis queue of `inboxgraph worker` processes."""
 
     def __init__(self, queue: ArqRedis) -> None:
         self._queue = queue
 
-    async def launch(self, tenant: str, job_id: str) -> None:
+    async def launch(self, tenant: str, job_id: str, parts: int) -> None:
         with reaching_shared_state():
-            await self._queue.enqueue_job(RUN_JOB, tenant, job_id, _job_id=f"{tenant}:{job_id}")
+            for part in range(parts):
+                await self._queue.enqueue_job(
+                    RUN_JOB, tenant, job_id, part, _job_id=f"{tenant}:{job_id}:{part}"
+                )
 
     async def aclose(self) -> None:
         pass
@@ -148,7 +161,8 @@ def to_json(value: dict[str, Any]) -> bytes:
 
 def connect_jobs(settings: Settings, tenants: TenantClients, redis: aioredis.Redis | None) -> Jobs:
     """In this process without Redis; in Redis, run by workers, with it."""
+    partition = provider_partition(build_adapters(settings))
     if redis is None:
         store = MemoryJobStore(retention_seconds=settings.jobs.retention_seconds)
-        return Jobs(store, InProcessLauncher(store, JobRunner(tenants)))
-    return Jobs(RedisJobStore(redis, settings.jobs), QueueLauncher(job_queue(redis)))
+        return Jobs(store, InProcessLauncher(store, JobRunner(tenants)), partition)
+    return Jobs(RedisJobStore(redis, settings.jobs), QueueLauncher(job_queue(redis)), partition)

@@ -1,5 +1,9 @@
 """Where jobs are kept: what the service and the runner ask of a store, and the store of a
-process that runs its own jobs (memory)."""
+process that runs its own jobs (memory).
+
+A job's items are split into parts (`inboxgraph.jobs.parts`), and a runner holds one part
+of a job: several runners, in one process or several, may run one job's parts at once.
+The job finishes when its last part does."""
 
 from __future__ import annotations
 
@@ -48,8 +52,9 @@ class JobItem:
 
 
 class JobRun(Protocol):
-    """One runner's hold on one job. While a runner holds a job no other runner claims or
-    records its items; every call but `items` fails (LOST, False) once the hold is gone."""
+    """One runner's hold on one part of a job. While a runner holds a part no other runner
+    claims or records its items; every call but `items` fails (LOST, False) once the hold
+    is gone."""
 
     @property
     def tenant(self) -> str: ...
@@ -57,8 +62,11 @@ class JobRun(Protocol):
     @property
     def job_id(self) -> str: ...
 
+    @property
+    def part(self) -> int: ...
+
     async def items(self) -> list[JobItem]:
-        """Every item with its update and state, in input order."""
+        """Every item of the part with its update and state, in input order."""
         ...
 
     async def claim(self, indices: Sequence[int]) -> Claim:
@@ -76,21 +84,32 @@ class JobRun(Protocol):
     async def cancel_requested(self) -> bool: ...
 
     async def renew(self) -> bool:
-        """Keep holding the job; False when the hold was lost."""
+        """Keep holding the part; False when the hold was lost."""
         ...
 
     async def finish(self, state: BulkJobState) -> None:
-        """End the job in `state` (FINISHED or CANCELLED) and let it go."""
+        """End the part in `state` (FINISHED or CANCELLED) and let it go. The job ends with
+        its last part: CANCELLED when any part ended so, otherwise FINISHED."""
         ...
 
     async def let_go(self) -> None:
-        """Stop holding the job, leaving it as it is (another runner may take it over)."""
+        """Stop holding the part, leaving it as it is (another runner may take it over)."""
         ...
 
 
 class JobStore(Protocol):
-    async def create(self, tenant: str, updates: Sequence[ConversationUpdate]) -> BulkJob:
-        """A new QUEUED job of `updates`, all PENDING."""
+    async def create(
+        self,
+        tenant: str,
+        updates: Sequence[ConversationUpdate],
+        parts: Sequence[Sequence[int]] | None = None,
+    ) -> BulkJob:
+        """A new QUEUED job of `updates`, all PENDING, in `parts` (lists of indices, each
+        in input order; by default one part of every item)."""
+        ...
+
+    async def part_count(self, tenant: str, job_id: str) -> int:
+        """How many parts the job has (0 when it is unknown)."""
         ...
 
     async def get(self, tenant: str, job_id: str) -> BulkJob | None:
@@ -110,10 +129,17 @@ class JobStore(Protocol):
         when unknown)."""
         ...
 
-    async def acquire(self, tenant: str, job_id: str, *, start: bool) -> JobRun | None:
-        """Hold the job to run it (`start` marks it RUNNING) or to end it; None when it is
-        unknown, finished or held by another runner."""
+    async def acquire(
+        self, tenant: str, job_id: str, *, start: bool, part: int = 0
+    ) -> JobRun | None:
+        """Hold one part of the job to run it (`start` marks the job RUNNING) or to end it;
+        None when the job is unknown or finished, or the part finished or held by another
+        runner."""
         ...
+
+
+def all_in_one_part(updates: Sequence[ConversationUpdate]) -> list[list[int]]:
+    return [list(range(len(updates)))]
 
 
 @dataclass
@@ -121,6 +147,7 @@ class _Job:
     id: str
     updates: list[ConversationUpdate]
     states: list[ItemState]
+    parts: list[list[int]]
     created_at: datetime
     state: BulkJobState = BulkJobState.QUEUED
     succeeded: int = 0
@@ -128,7 +155,10 @@ class _Job:
     finished_at: datetime | None = None
     results: dict[int, UpdateOutcome] = field(default_factory=dict)
     cancel: bool = False
-    holder: str | None = None
+    #: Part -> the token of the runner holding it.
+    holders: dict[int, str] = field(default_factory=dict)
+    ended: set[int] = field(default_factory=set)
+    part_cancelled: bool = False
     listeners: set[asyncio.Queue[BulkJob]] = field(default_factory=set)
 
     def snapshot(self) -> BulkJob:
@@ -163,15 +193,25 @@ class MemoryJobStore:
     def __len__(self) -> int:
         return len(self._jobs)
 
-    async def create(self, tenant: str, updates: Sequence[ConversationUpdate]) -> BulkJob:
+    async def create(
+        self,
+        tenant: str,
+        updates: Sequence[ConversationUpdate],
+        parts: Sequence[Sequence[int]] | None = None,
+    ) -> BulkJob:
         job = _Job(
             id=new_job_id(),
             updates=list(updates),
             states=[ItemState.PENDING] * len(updates),
+            parts=[list(part) for part in parts or all_in_one_part(updates)],
             created_at=self._now(),
         )
         self._jobs[(tenant, job.id)] = job
         return job.snapshot()
+
+    async def part_count(self, tenant: str, job_id: str) -> int:
+        job = self._find(tenant, job_id)
+        return 0 if job is None else len(job.parts)
 
     async def get(self, tenant: str, job_id: str) -> BulkJob | None:
         job = self._find(tenant, job_id)
@@ -209,18 +249,32 @@ class MemoryJobStore:
         finally:
             job.listeners.discard(changes)
 
-    async def acquire(self, tenant: str, job_id: str, *, start: bool) -> JobRun | None:
+    async def acquire(
+        self, tenant: str, job_id: str, *, start: bool, part: int = 0
+    ) -> JobRun | None:
         job = self._find(tenant, job_id)
-        if job is None or job.state.finished or job.holder is not None:
+        if (
+            job is None
+            or job.state.finished
+            or not 0 <= part < len(job.parts)
+            or part in job.ended
+            or part in job.holders
+        ):
             return None
-        job.holder = uuid.uuid4().hex
+        token = job.holders[part] = uuid.uuid4().hex
         if start and job.state is BulkJobState.QUEUED:
             job.state = BulkJobState.RUNNING
             job.changed()
-        return _MemoryRun(self, tenant, job, job.holder)
+        return _MemoryRun(self, tenant, job, part, token)
 
-    def _end(self, tenant: str, job: _Job, state: BulkJobState) -> None:
-        job.state, job.finished_at, job.holder = state, self._now(), None
+    def _end_part(self, tenant: str, job: _Job, part: int, state: BulkJobState) -> None:
+        del job.holders[part]
+        job.ended.add(part)
+        job.part_cancelled = job.part_cancelled or state is BulkJobState.CANCELLED
+        if len(job.ended) < len(job.parts):
+            return
+        job.state = BulkJobState.CANCELLED if job.part_cancelled else BulkJobState.FINISHED
+        job.finished_at = self._now()
         self._expiring.append((self._clock() + self._retention, (tenant, job.id)))
         job.changed()
 
@@ -232,10 +286,13 @@ class MemoryJobStore:
 
 
 class _MemoryRun:
-    def __init__(self, store: MemoryJobStore, tenant: str, job: _Job, token: str) -> None:
+    def __init__(
+        self, store: MemoryJobStore, tenant: str, job: _Job, part: int, token: str
+    ) -> None:
         self._store = store
         self._tenant = tenant
         self._job = job
+        self._part = part
         self._token = token
 
     @property
@@ -247,15 +304,16 @@ class _MemoryRun:
         return self._job.id
 
     @property
+    def part(self) -> int:
+        return self._part
+
+    @property
     def _holding(self) -> bool:
-        return self._job.holder == self._token
+        return self._job.holders.get(self._part) == self._token
 
     async def items(self) -> list[JobItem]:
         job = self._job
-        return [
-            JobItem(index, update, state)
-            for index, (update, state) in enumerate(zip(job.updates, job.states, strict=True))
-        ]
+        return [JobItem(i, job.updates[i], job.states[i]) for i in job.parts[self._part]]
 
     async def claim(self, indices: Sequence[int]) -> Claim:
         if not self._holding:
@@ -299,8 +357,8 @@ class _MemoryRun:
 
     async def finish(self, state: BulkJobState) -> None:
         if self._holding:
-            self._store._end(self._tenant, self._job, state)
+            self._store._end_part(self._tenant, self._job, self._part, state)
 
     async def let_go(self) -> None:
         if self._holding:
-            self._job.holder = None
+            del self._job.holders[self._part]

@@ -1,10 +1,11 @@
 """`inboxgraph worker`: runs the jobs API processes queue in Redis, as an arq worker.
 
-A worker holds each job it runs with a lease it renews every third of
-INBOXGRAPH_JOB_LEASE_SECONDS. Every worker also looks, every half of it, for RUNNING jobs
-nobody holds (their worker died) and queues them again, so that another worker takes
-them over about a lease after their worker stopped; the runner then deals with the items
-left SENDING (see `runner.recover`).
+Each part of a job is one arq job, so the workers share a job's parts. A worker holds
+each part it runs with a lease it renews every third of INBOXGRAPH_JOB_LEASE_SECONDS.
+Every worker also looks, every half of it, for parts of RUNNING jobs nobody holds any
+more (their worker died) and queues them again, so that another worker takes them over
+about a lease after their worker stopped; the runner then deals with the items left
+SENDING (see `runner.recover`).
 """
 
 from __future__ import annotations
@@ -48,11 +49,13 @@ class JobWorker:
         self._runner = JobRunner(self._upstreams.tenants)
         self._sweeper: asyncio.Task[None] | None = None
 
-    async def run(self, tenant: str, job_id: str) -> None:
-        """Run the job, unless it is finished or another worker holds it."""
-        run = await self.store.acquire(tenant, job_id, start=True)
+    async def run(self, tenant: str, job_id: str, part: int) -> None:
+        """Run one part of the job, unless it is finished or another worker holds it."""
+        run = await self.store.acquire(tenant, job_id, start=True, part=part)
         if run is None:
-            logger.info("job %s: finished, unknown, or held by another worker", job_id)
+            logger.info(
+                "job %s part %d: finished, unknown, or held by another worker", job_id, part
+            )
             return
         renewing = asyncio.create_task(self._renew(run))
         try:
@@ -67,21 +70,25 @@ class JobWorker:
             await asyncio.sleep(self._lease / 3)
             try:
                 if not await run.renew():
-                    logger.warning("job %s: its lease was lost", run.job_id)
+                    logger.warning("job %s part %d: its lease was lost", run.job_id, run.part)
                     return
             except SharedStateUnavailable as error:
-                logger.warning("job %s: lease not renewed: %s", run.job_id, error)
+                logger.warning("job %s part %d: lease not renewed: %s", run.job_id, run.part, error)
 
     async def take_over_orphans(self) -> int:
-        """Queue again the RUNNING jobs nobody holds; how many were queued."""
+        """Queue again the parts of RUNNING jobs nobody holds; how many were queued."""
         queued = 0
-        for tenant, job_id in await self.store.orphans():
-            if await self.store.take_over(tenant, job_id):
-                # A new arq id: the dead worker's run of the job still counts as in progress.
+        for tenant, job_id, part in await self.store.orphans():
+            if await self.store.take_over(tenant, job_id, part):
+                # A new arq id: the dead worker's run of the part still counts as in progress.
                 await self.queue.enqueue_job(
-                    RUN_JOB, tenant, job_id, _job_id=f"{tenant}:{job_id}:{uuid.uuid4().hex}"
+                    RUN_JOB,
+                    tenant,
+                    job_id,
+                    part,
+                    _job_id=f"{tenant}:{job_id}:{part}:{uuid.uuid4().hex}",
                 )
-                logger.warning("job %s: its worker stopped; queued again", job_id)
+                logger.warning("job %s part %d: its worker stopped; queued again", job_id, part)
                 queued += 1
         return queued
 
@@ -104,15 +111,15 @@ class JobWorker:
         await self._upstreams.aclose()
 
 
-async def run_bulk_job(ctx: dict[str, Any], tenant: str, job_id: str) -> None:
-    """The arq function: run one job."""
+async def run_bulk_job(ctx: dict[str, Any], tenant: str, job_id: str, part: int = 0) -> None:
+    """The arq function: run one part of a job."""
     worker: JobWorker = ctx[_WORKER]
-    await worker.run(tenant, job_id)
+    await worker.run(tenant, job_id, part)
 
 
 def job_worker(settings: Settings, *, max_jobs: int) -> Worker:
-    """An arq worker running up to `max_jobs` jobs at once (signals stop it: SIGTERM lets
-    go of its jobs, which another worker takes over)."""
+    """An arq worker running up to `max_jobs` parts of jobs at once (signals stop it:
+    SIGTERM lets go of its parts, which another worker takes over)."""
     jobs = JobWorker(settings)
 
     async def startup(ctx: dict[str, Any]) -> None:

@@ -1,6 +1,6 @@
 """Real processes for the bulk job tests: `inboxgraph serve` and `inboxgraph worker`
-subprocesses, an upstream HTTP server answering Puffle and vcita updates as slowly as a
-test asks, and a graphql-transport-ws client."""
+subprocesses, an upstream HTTP server answering Puffle and vcita updates as slowly (or
+as badly) as a test asks, and a graphql-transport-ws client."""
 
 from __future__ import annotations
 
@@ -25,9 +25,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
+from inboxgraph.config.faults import FaultPlan
+from inboxgraph.sandbox.faults import FaultCounts, FaultInjector, with_faults
 from tests.jobs.support import answer
 from tests.redis_server import free_port
 
@@ -38,20 +41,59 @@ START_TIMEOUT = 20.0
 class Upstream:
     """Puffle and vcita, over real HTTP on a loopback port: each request counted as it
     arrives, then answered after `delay` seconds (a shorter delay set meanwhile applies to
-    requests already waiting)."""
+    requests already waiting).
 
-    def __init__(self) -> None:
+    With `faults`, the sandbox's faults middleware stands in front (seeded with `seed`):
+    `sent` then counts, per path, every request sent, `refused` those answered 429, and
+    `arrived` only those that got past the faults (an update applied)."""
+
+    def __init__(self, faults: FaultPlan | None = None, *, seed: int = 0) -> None:
         self.arrived: Counter[str] = Counter()
+        self.sent: Counter[str] = Counter()
+        self.refused: Counter[str] = Counter()
         self.delay = 0.0
         self._lock = threading.Lock()
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         app = Starlette(routes=[Route("/{path:path}", self._answer, methods=["PATCH", "PUT"])])
+        self.faults = with_faults(app, faults, seed=seed, name="upstream")
         self._server = uvicorn.Server(
             # Quiet: answers to a killed worker fail to send, as they should.
-            uvicorn.Config(app, host=HOST, port=self.port, log_level="critical")
+            uvicorn.Config(
+                self._counting,
+                interface="asgi3",
+                host=HOST,
+                port=self.port,
+                log_level="critical",
+            )
         )
         self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    async def _counting(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.faults(scope, receive, send)
+            return
+        path = scope["path"]
+        with self._lock:
+            self.sent[path] += 1
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 429:
+                with self._lock:
+                    self.refused[path] += 1
+            await send(message)
+
+        await self.faults(scope, receive, sending)
+
+    def fault_counts(self) -> FaultCounts:
+        """What the faults middleware has done."""
+        assert isinstance(self.faults, FaultInjector)
+        return self.faults.counts
+
+    def stop_faults(self) -> None:
+        """From now on, no fault strikes."""
+        assert isinstance(self.faults, FaultInjector)
+        self.faults.plan = FaultPlan()
 
     async def _answer(self, request: Request) -> Response:
         with self._lock:

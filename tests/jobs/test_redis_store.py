@@ -151,18 +151,23 @@ async def test_a_finished_job_expires_and_leaves_the_active_jobs(client: aioredi
     assert await client.keys(f"*{job.id}*") == []
 
 
-async def test_orphans_are_running_jobs_nobody_holds(client: aioredis.Redis) -> None:
+async def test_orphans_are_parts_of_running_jobs_nobody_holds_any_more(
+    client: aioredis.Redis,
+) -> None:
     jobs = store(client, lease=0.5)
     queued = await jobs.create("t", UPDATES)
-    orphaned = await jobs.create("t", UPDATES)
-    run = await jobs.acquire("t", orphaned.id, start=True)
-    assert run is not None
+    orphaned = await jobs.create("t", UPDATES, [[0], [1], [2]])
+    first = await jobs.acquire("t", orphaned.id, start=True, part=0)
+    second = await jobs.acquire("t", orphaned.id, start=True, part=1)
+    assert first is not None and second is not None
     assert await jobs.orphans() == []
-    await run.let_go()  # as if its worker died
-    assert await jobs.orphans() == [("t", orphaned.id)]
-    assert await jobs.take_over("t", orphaned.id)
-    assert not await jobs.take_over("t", orphaned.id)
-    assert queued.id not in {job_id for _, job_id in await jobs.orphans()}
+    await second.let_go()  # as if its worker died
+    await first.finish(BulkJobState.FINISHED)
+    # Part 2 was never held: it is still on the queue, not orphaned.
+    assert await jobs.orphans() == [("t", orphaned.id, 1)]
+    assert await jobs.take_over("t", orphaned.id, 1)
+    assert not await jobs.take_over("t", orphaned.id, 1)
+    assert queued.id not in {job_id for _, job_id, _ in await jobs.orphans()}
 
 
 async def test_another_tenant_sees_nothing(client: aioredis.Redis) -> None:

@@ -1,5 +1,6 @@
 """Jobs in Redis, run by real `inboxgraph worker` processes: a job outlives the API process
-that started it and is seen from every API process; a worker killed mid-job loses no item
+that started it and is seen from every API process; workers share a job's parts; a worker
+killed mid-job, or one whose providers fail in every way the sandbox can, loses no item
 and sends none twice that is not safe to repeat."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 import redis
 
+from inboxgraph.config.faults import parse_fault_plan
 from tests.jobs.processes import (
     Process,
     Upstream,
@@ -39,8 +41,8 @@ def worker_env(redis_url: str, upstream: Upstream) -> dict[str, str]:
     }
 
 
-def start_worker(spawn: Any, name: str, env: dict[str, str]) -> Process:
-    worker: Process = spawn(name, ["worker"], env)
+def start_worker(spawn: Any, name: str, env: dict[str, str], *args: str) -> Process:
+    worker: Process = spawn(name, ["worker", *args], env)
     worker.wait_for_log("Starting worker")
     return worker
 
@@ -143,3 +145,95 @@ async def test_a_worker_killed_mid_job_loses_no_item(redis_url: str, tmp_path: P
             assert sent == 1
             assert result["__typename"] == "ConversationUpdated"
     assert (job["state"], job["succeeded"], job["failed"]) == ("FINISHED", 16, 8)
+
+
+async def test_two_workers_share_one_job_and_one_takes_over_the_others_parts(
+    redis_url: str, tmp_path: Path
+) -> None:
+    inputs = [puffle_input(n) for n in range(400)]  # four parts of 100
+    with Upstream() as upstream, processes(tmp_path) as spawn:
+        env = worker_env(redis_url, upstream)
+        # Two parts at a time each, so that neither takes the whole job.
+        doomed = start_worker(spawn, "worker-1", env, "--max-jobs", "2")
+        start_worker(spawn, "worker-2", env, "--max-jobs", "2")
+        api = spawn("api", ["serve"], env)
+        upstream.delay = 60.0  # every request held at the provider
+        job_id = await start_job(api, inputs)
+        # A worker sends 8 Puffle requests at once, whatever its parts: 16 are both.
+        await eventually(lambda: upstream.count() == 16)
+        await asyncio.sleep(0.2)
+        assert upstream.count() == 16
+        doomed.kill()
+        upstream.delay = 0.0
+        job = await finished_job(api, job_id)
+    assert (job["state"], job["succeeded"], job["failed"]) == ("FINISHED", 400, 0)
+    sent = [upstream.count(puffle_id(n)) for n in range(400)]
+    # The dead worker's 8 items in flight were sent again (safe to repeat); no other was.
+    assert sorted(sent) == [1] * 392 + [2] * 8
+
+
+async def test_faults_through_a_worker_lose_no_item_and_send_none_twice_unsafely(
+    redis_url: str, tmp_path: Path
+) -> None:
+    # Every fault at once, between a real worker and its providers; every fourth item is a
+    # vcita follow-up note, not safe to send twice.
+    faults = parse_fault_plan(
+        "latency=5ms,burst_429=2/40,retry_after=1,error_rate=0.15,timeout_rate=0.1,"
+        "drop_rate=0.15,malformed_rate=0.1"
+    )
+    inputs = [vcita_follow_up(n) if n % 4 == 3 else puffle_input(n) for n in range(80)]
+    paths = [
+        f"/vcita/v2/conversations/uid{n:05d}"
+        if n % 4 == 3
+        else f"/puffle/api/conversations/{puffle_id(n)}"
+        for n in range(80)
+    ]
+    with Upstream(faults, seed=7) as upstream, processes(tmp_path) as spawn:
+        env = {
+            **worker_env(redis_url, upstream),
+            # Retries at once, and a held call given up after 0.3 s.
+            "INBOXGRAPH_RETRY_BASE_SECONDS": "0",
+            "INBOXGRAPH_TIMEOUT_SECONDS": "0.3",
+        }
+        worker = start_worker(spawn, "worker", env)
+        api = spawn("api", ["serve"], env)
+        job = await finished_job(api, await start_job(api, inputs))
+        struck = upstream.fault_counts()
+        # The worker lived through it and still runs jobs.
+        worker.assert_running()
+        upstream.stop_faults()
+        after = await finished_job(
+            api, await start_job(api, [puffle_input(n) for n in range(80, 90)])
+        )
+    assert (job["state"], job["total"], job["done"]) == ("FINISHED", 80, 80)
+    assert job["succeeded"] and job["failed"]
+    assert (after["state"], after["succeeded"]) == ("FINISHED", 10)
+    assert struck.rate_limited and struck.errors and struck.timeouts
+    assert struck.dropped and struck.malformed
+    results = {r["index"]: r["result"] for r in job["results"]}
+    assert sorted(results) == list(range(80))  # no item lost
+    assert sum(upstream.sent[path] for path in paths) == struck.requests - 10
+    codes = set()
+    for n, path in enumerate(paths):
+        result, applied = results[n], upstream.arrived[path]
+        sent = upstream.sent[path] - upstream.refused[path]  # a 429 is a refusal: nothing done
+        assert applied <= 1, f"item {n} applied {applied} times"
+        if n % 4 == 3:
+            assert sent == 1, f"the note of item {n} was sent {sent} times"
+        else:
+            # At most INBOXGRAPH_RETRY_ATTEMPTS calls each time the item is sent, and it is
+            # sent once more only after a 429 (the job puts it back).
+            assert upstream.sent[path] <= 3 * (1 + upstream.refused[path])
+        if result["__typename"] == "ConversationUpdated":
+            assert applied == 1
+            continue
+        codes.add(result["code"])
+        if not result["mayHaveBeenApplied"]:
+            assert applied == 0
+        if n % 4 == 3 and result["mayHaveBeenApplied"]:
+            # Not safe to send again: never reported as worth retrying.
+            assert result["retryable"] is False
+    assert codes <= {"UPSTREAM_UNAVAILABLE", "TIMEOUT", "UNCONFIRMED"}
+    # Every update the providers applied is a success, or one whose answer was unreadable.
+    unconfirmed = sum(r.get("code") == "UNCONFIRMED" for r in results.values())
+    assert sum(upstream.arrived[path] for path in paths) == job["succeeded"] + unconfirmed
