@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import logging
 import math
 import os
@@ -154,12 +155,15 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         else:
             # Each worker process builds its own app (and logging) with `worker_app`.
             target = f"{__name__}:worker_app"
+        loop, http = server_implementations()
         uvicorn.run(
             target,
             factory=settings.workers > 1,
             workers=settings.workers,
             host=host,
             port=port,
+            loop=loop,
+            http=http,
             log_config=None,
             # inboxgraph writes its own line per request.
             access_log=False,
@@ -170,6 +174,14 @@ def _serve(settings: Settings, host: str, port: int) -> int:
             ),
         )
     return 0
+
+
+def server_implementations() -> tuple[str, str]:
+    """uvicorn's event loop and HTTP parser for `serve`: uvloop and httptools (inboxgraph
+    depends on both) wherever they are installed, else asyncio's own loop and h11."""
+    loop = "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") is not None else "h11"
+    return loop, http
 
 
 def _stopped(signum: int, frame: FrameType | None) -> NoReturn:

@@ -39,7 +39,8 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[str]:
+def serving() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A served URL and its process."""
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -58,10 +59,24 @@ def served() -> Iterator[str]:
     )
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(serving: tuple[str, subprocess.Popen[bytes]]) -> str:
+    return serving[0]
+
+
+def test_serve_runs_on_uvloop_and_httptools(
+    serving: tuple[str, subprocess.Popen[bytes]],
+) -> None:
+    # The extension modules the server process has loaded, from the shared objects it maps.
+    mapped = Path(f"/proc/{serving[1].pid}/maps").read_text()
+    assert "/uvloop/loop." in mapped
+    assert "/httptools/parser/parser." in mapped
 
 
 def test_serve_answers_a_mutation_with_no_configuration(served: str) -> None:
