@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib.util
 import logging
 import math
@@ -151,6 +152,7 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         if settings.workers == 1:
             from inboxgraph.app import create_app
 
+            tune_gc(settings)
             target: Starlette | str = create_app(settings)
         else:
             # Each worker process builds its own app (and logging) with `worker_app`.
@@ -249,9 +251,17 @@ def worker_app() -> Starlette:
     except ConfigurationError as error:
         raise SystemExit(_refuse(str(error))) from None
     _configure_logging_for(settings)
+    tune_gc(settings)
     from inboxgraph.app import create_app
 
     return create_app(settings)
+
+
+def tune_gc(settings: Settings) -> None:
+    """Set the garbage collector's young-generation threshold for a serving process (the
+    older generations' thresholds are left as they are)."""
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(settings.gc_threshold, older, oldest)
 
 
 def _configure_logging_for(settings: Settings) -> None:

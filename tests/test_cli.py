@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import signal
 import socket
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from inboxgraph.cli import worker_app
 from tests.served import Received, serve_process, stub_server
 
 
@@ -232,3 +234,17 @@ def test_the_worker_runs_without_graphql() -> None:
         check=True,
     )
     assert finished.stdout.strip() == "[]"
+
+
+def test_a_worker_sets_the_gc_threshold_it_is_configured_with(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What each `serve --workers N` process runs as it starts (the single process does
+    # the same before serving); the older generations keep their thresholds.
+    monkeypatch.setenv("INBOXGRAPH_GC_THRESHOLD", "12345")
+    before = gc.get_threshold()
+    try:
+        worker_app()
+        assert gc.get_threshold() == (12345, before[1], before[2])
+    finally:
+        gc.set_threshold(*before)
