@@ -124,7 +124,7 @@ def configure_logging(
 ) -> None:
     """Log JSON lines to stderr (unless the root logger already has handlers), and put
     every root handler behind filters that tag the request id and mask every configured
-    credential."""
+    credential (the JSON lines mask every text themselves)."""
     redactor = Redactor(secrets)
     json_lines = logging.StreamHandler()
     json_lines.setFormatter(JsonFormatter(redactor, trace_ids))
@@ -134,7 +134,8 @@ def configure_logging(
     redacting = RedactingFilter(redactor)
     for handler in root.handlers:
         handler.addFilter(RequestIdLogFilter())
-        handler.addFilter(redacting)
+        if not isinstance(handler.formatter, JsonFormatter):
+            handler.addFilter(redacting)
     # inboxgraph logs every upstream call itself (provider, method, path, status; DEBUG).
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
