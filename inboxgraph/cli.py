@@ -15,9 +15,10 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import version
 from types import FrameType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from inboxgraph.config import ConfigurationError, Settings, load_settings
+from inboxgraph.listeners import SPREADS_CONNECTIONS, listener_per_worker
 from inboxgraph.observability.logs import JsonFormatter, TraceIds
 from inboxgraph.observability.multiprocess import multiprocess_directory
 from inboxgraph.observability.tracing import EXTRA_MISSING, current_trace_ids, tracing_available
@@ -26,6 +27,7 @@ from inboxgraph.secrets import RedactingFilter, Redactor, Secret
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
+    from uvicorn import Config
 
 logger = logging.getLogger("inboxgraph")
 
@@ -148,34 +150,59 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     # shutdown is done; this handler makes that (or a SIGTERM before uvicorn runs) a
     # clean exit with status 0.
     signal.signal(signal.SIGTERM, _stopped)
+    loop, http = server_implementations()
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "loop": loop,
+        "http": http,
+        "log_config": None,
+        # inboxgraph writes its own line per request.
+        "access_log": False,
+        # A websocket message is bounded like a request body.
+        "ws_max_size": settings.limits.max_body_bytes,
+        "timeout_graceful_shutdown": math.ceil(
+            settings.limits.request_timeout_seconds + SHUTDOWN_MARGIN_SECONDS
+        ),
+    }
     # Before the app (and so prometheus-client) is imported: it picks its mode then.
     with multiprocess_directory(settings.workers):
         if settings.workers == 1:
             from inboxgraph.app import create_app
 
             tune_gc(settings)
-            target: Starlette | str = create_app(settings)
+            uvicorn.run(create_app(settings), **options)
         else:
             # Each worker process builds its own app (and logging) with `worker_app`.
-            target = f"{__name__}:worker_app"
-        loop, http = server_implementations()
-        uvicorn.run(
-            target,
-            factory=settings.workers > 1,
-            workers=settings.workers,
-            host=host,
-            port=port,
-            loop=loop,
-            http=http,
-            log_config=None,
-            # inboxgraph writes its own line per request.
-            access_log=False,
-            # A websocket message is bounded like a request body.
-            ws_max_size=settings.limits.max_body_bytes,
-            timeout_graceful_shutdown=math.ceil(
-                settings.limits.request_timeout_seconds + SHUTDOWN_MARGIN_SECONDS
-            ),
+            config = uvicorn.Config(
+                f"{__name__}:worker_app", factory=True, workers=settings.workers, **options
+            )
+            return _serve_workers(config)
+    return 0
+
+
+def _serve_workers(config: Config) -> int:
+    """Run `config.workers` processes serving the app, each on a listening socket of its
+    own where the kernel spreads connections across them (see `inboxgraph.listeners`),
+    else on uvicorn's one shared socket."""
+    from uvicorn.supervisors import Multiprocess
+
+    if not SPREADS_CONNECTIONS:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        return 0
+    try:
+        listener = listener_per_worker(config.host, config.port)
+    except OSError as error:
+        return _refuse(f"cannot listen on {config.host}:{config.port}: {error.strerror}")
+    with listener:
+        host, port = listener.getsockname()[:2]
+        logger.info(
+            "serving on http://%s:%d with %d workers, each accepting on a socket of its own",
+            host,
+            port,
+            config.workers,
         )
+        Multiprocess(config, sockets=[listener]).run()
     return 0
 
 
