@@ -35,16 +35,30 @@ made on first run (benchmarks/baselines/strawberry/.venv).
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
-# Run as a script, this folder comes first on the import path, where this file would pass
-# for the standard library's `http`: the folder goes last, after the standard library.
 _HERE = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
-sys.path.append(str(_HERE))
 
-from http_benchmark import main  # noqa: E402
 
-if __name__ == "__main__":
+def _without_this_folder(path: list[str]) -> list[str]:
+    return [entry for entry in path if Path(entry or ".").resolve() != _HERE]
+
+
+if __name__ == "http":
+    # A script run from this folder has the folder first on its import path, where this
+    # file is what `import http` finds: the standard library's package takes its place.
+    _path = sys.path[:]
+    sys.path[:] = _without_this_folder(_path)
+    del sys.modules[__name__]
+    try:
+        sys.modules[__name__] = importlib.import_module(__name__)
+    finally:
+        sys.path[:] = _path
+elif __name__ == "__main__":
+    # The folder goes last, after the standard library, for this script's own modules.
+    sys.path[:] = [*_without_this_folder(sys.path), str(_HERE)]
+    from http_benchmark import main
+
     raise SystemExit(main(__doc__ or ""))
