@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import npm_packages
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
@@ -44,7 +46,7 @@ def test_http_benchmark_prints_every_ratio() -> None:
     if shutil.which("wrk") is None:
         pytest.fail("wrk is not installed: apt-get install wrk (.ci/run installs it)")
     if not (YOGA_BASELINE / "node_modules" / "graphql-yoga").is_dir():
-        pytest.fail(f"the Yoga baseline's packages are missing: (cd {YOGA_BASELINE} && npm ci)")
+        npm_packages.npm_ci(YOGA_BASELINE, "the HTTP benchmark's Yoga baseline")
     finished = subprocess.run(
         [sys.executable, str(BENCHMARKS / "http.py"), *HTTP_TINY, "--connections", "4"],
         capture_output=True,
