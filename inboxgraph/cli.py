@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
+import importlib.util
 import logging
 import math
 import os
@@ -13,9 +15,10 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import version
 from types import FrameType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from inboxgraph.config import ConfigurationError, Settings, load_settings
+from inboxgraph.listeners import SPREADS_CONNECTIONS, listener_per_worker
 from inboxgraph.observability.logs import JsonFormatter, TraceIds
 from inboxgraph.observability.multiprocess import multiprocess_directory
 from inboxgraph.observability.tracing import EXTRA_MISSING, current_trace_ids, tracing_available
@@ -24,6 +27,7 @@ from inboxgraph.secrets import RedactingFilter, Redactor, Secret
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
+    from uvicorn import Config
 
 logger = logging.getLogger("inboxgraph")
 
@@ -123,7 +127,7 @@ def configure_logging(
 ) -> None:
     """Log JSON lines to stderr (unless the root logger already has handlers), and put
     every root handler behind filters that tag the request id and mask every configured
-    credential."""
+    credential (the JSON lines mask every text themselves)."""
     redactor = Redactor(secrets)
     json_lines = logging.StreamHandler()
     json_lines.setFormatter(JsonFormatter(redactor, trace_ids))
@@ -133,7 +137,8 @@ def configure_logging(
     redacting = RedactingFilter(redactor)
     for handler in root.handlers:
         handler.addFilter(RequestIdLogFilter())
-        handler.addFilter(redacting)
+        if not isinstance(handler.formatter, JsonFormatter):
+            handler.addFilter(redacting)
     # inboxgraph logs every upstream call itself (provider, method, path, status; DEBUG).
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -146,31 +151,68 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     # shutdown is done; this handler makes that (or a SIGTERM before uvicorn runs) a
     # clean exit with status 0.
     signal.signal(signal.SIGTERM, _stopped)
+    loop, http = server_implementations()
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "loop": loop,
+        "http": http,
+        "log_config": None,
+        # inboxgraph writes its own line per request.
+        "access_log": False,
+        # A websocket message is bounded like a request body.
+        "ws_max_size": settings.limits.max_body_bytes,
+        "timeout_graceful_shutdown": math.ceil(
+            settings.limits.request_timeout_seconds + SHUTDOWN_MARGIN_SECONDS
+        ),
+    }
     # Before the app (and so prometheus-client) is imported: it picks its mode then.
     with multiprocess_directory(settings.workers):
         if settings.workers == 1:
             from inboxgraph.app import create_app
 
-            target: Starlette | str = create_app(settings)
+            tune_gc(settings)
+            uvicorn.run(create_app(settings), **options)
         else:
             # Each worker process builds its own app (and logging) with `worker_app`.
-            target = f"{__name__}:worker_app"
-        uvicorn.run(
-            target,
-            factory=settings.workers > 1,
-            workers=settings.workers,
-            host=host,
-            port=port,
-            log_config=None,
-            # inboxgraph writes its own line per request.
-            access_log=False,
-            # A websocket message is bounded like a request body.
-            ws_max_size=settings.limits.max_body_bytes,
-            timeout_graceful_shutdown=math.ceil(
-                settings.limits.request_timeout_seconds + SHUTDOWN_MARGIN_SECONDS
-            ),
-        )
+            config = uvicorn.Config(
+                f"{__name__}:worker_app", factory=True, workers=settings.workers, **options
+            )
+            return _serve_workers(config)
     return 0
+
+
+def _serve_workers(config: Config) -> int:
+    """Run `config.workers` processes serving the app, each on a listening socket of its
+    own where the kernel spreads connections across them (see `inboxgraph.listeners`),
+    else on uvicorn's one shared socket."""
+    from uvicorn.supervisors import Multiprocess
+
+    if not SPREADS_CONNECTIONS:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        return 0
+    try:
+        listener = listener_per_worker(config.host, config.port)
+    except OSError as error:
+        return _refuse(f"cannot listen on {config.host}:{config.port}: {error.strerror}")
+    with listener:
+        host, port = listener.getsockname()[:2]
+        logger.info(
+            "serving on http://%s:%d with %d workers, each accepting on a socket of its own",
+            host,
+            port,
+            config.workers,
+        )
+        Multiprocess(config, sockets=[listener]).run()
+    return 0
+
+
+def server_implementations() -> tuple[str, str]:
+    """uvicorn's event loop and HTTP parser for `serve`: uvloop and httptools (inboxgraph
+    depends on both) wherever they are installed, else asyncio's own loop and h11."""
+    loop = "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") is not None else "h11"
+    return loop, http
 
 
 def _stopped(signum: int, frame: FrameType | None) -> NoReturn:
@@ -238,9 +280,17 @@ def worker_app() -> Starlette:
     except ConfigurationError as error:
         raise SystemExit(_refuse(str(error))) from None
     _configure_logging_for(settings)
+    tune_gc(settings)
     from inboxgraph.app import create_app
 
     return create_app(settings)
+
+
+def tune_gc(settings: Settings) -> None:
+    """Set the garbage collector's young-generation threshold for a serving process (the
+    older generations' thresholds are left as they are)."""
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(settings.gc_threshold, older, oldest)
 
 
 def _configure_logging_for(settings: Settings) -> None:

@@ -19,6 +19,7 @@ import redis.asyncio as aioredis
 from inboxgraph.config import DEFAULT_TENANT, ConfigurationError, Settings, TenantSettings
 from inboxgraph.domain.provider import Provider
 from inboxgraph.providers.client import ProviderClient
+from inboxgraph.providers.network import network_transport
 from inboxgraph.providers.pacing import Budgets, LocalBudgets, RateLimit
 from inboxgraph.providers.registry import AnyAdapter, build_adapters
 from inboxgraph.providers.retries import RetryPolicy
@@ -74,7 +75,8 @@ def connect_upstreams(
 ) -> Upstreams:
     """A pooled HTTP client with timeouts and, per tenant, a `ProviderClient` per provider.
 
-    `transport` replaces the network for live providers (tests use `httpx.MockTransport`);
+    `transport` replaces the network for live providers (tests use `httpx.MockTransport`;
+    by default, `providers.network`'s);
     `budgets` keeps rate-limit budgets: by default in the Redis of `settings.redis_url`,
     shared by every process using it, or else in this process's memory, divided among
     `settings.workers` processes.
@@ -93,13 +95,14 @@ def connect_upstreams(
         base_seconds=settings.retry_base_seconds,
         max_seconds=settings.retry_max_seconds,
     )
+    limits = httpx.Limits(
+        max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS
+    )
     http = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.timeout_seconds),
-        limits=httpx.Limits(
-            max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS
-        ),
+        limits=limits,
         mounts=mounts,
-        transport=transport,
+        transport=transport or network_transport(limits),
     )
     redactor = Redactor(settings.secrets())
     tenants = {

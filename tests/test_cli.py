@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -16,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from inboxgraph.cli import worker_app
 from tests.served import Received, serve_process, stub_server
 
 
@@ -39,7 +43,8 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[str]:
+def serving() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A served URL and its process."""
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -58,10 +63,24 @@ def served() -> Iterator[str]:
     )
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(serving: tuple[str, subprocess.Popen[bytes]]) -> str:
+    return serving[0]
+
+
+def test_serve_runs_on_uvloop_and_httptools(
+    serving: tuple[str, subprocess.Popen[bytes]],
+) -> None:
+    # The extension modules the server process has loaded, from the shared objects it maps.
+    mapped = Path(f"/proc/{serving[1].pid}/maps").read_text()
+    assert "/uvloop/loop." in mapped
+    assert "/httptools/parser/parser." in mapped
 
 
 def test_serve_answers_a_mutation_with_no_configuration(served: str) -> None:
@@ -217,3 +236,85 @@ def test_the_worker_runs_without_graphql() -> None:
         check=True,
     )
     assert finished.stdout.strip() == "[]"
+
+
+def test_a_worker_sets_the_gc_threshold_it_is_configured_with(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What each `serve --workers N` process runs as it starts (the single process does
+    # the same before serving); the older generations keep their thresholds.
+    monkeypatch.setenv("INBOXGRAPH_GC_THRESHOLD", "12345")
+    before = gc.get_threshold()
+    try:
+        worker_app()
+        assert gc.get_threshold() == (12345, before[1], before[2])
+    finally:
+        gc.set_threshold(*before)
+
+
+def _tcp_sockets(port: int, state: str) -> set[str]:
+    """Inodes of the IPv4 TCP sockets on local `port` in `state` ("0A": listening,
+    "01": established), from /proc/net/tcp."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+            found.add(fields[9])
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+    return inodes
+
+
+def test_workers_each_accept_a_share_of_a_burst_of_connections(tmp_path: Path) -> None:
+    # A router opening its pool opens many connections at once; with one socket shared by
+    # the workers, the first to wake would take most of them and keep them.
+    env = {"INBOXGRAPH_WORKERS": "2"}
+    with serve_process(env, tmp_path / "stderr") as (origin, process):
+        port = int(origin.rsplit(":", 1)[1])
+        deadline = time.monotonic() + 20
+        while len(_tcp_sockets(port, "0A")) < 2:  # each worker listens on its own socket
+            assert time.monotonic() < deadline, "the workers did not both listen"
+            time.sleep(0.1)
+        connections = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
+        try:
+            for connection in connections:
+                connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: inboxgraph\r\n\r\n")
+            for connection in connections:
+                assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+            accepted = _tcp_sockets(port, "01")
+            shares = [len(_socket_inodes(worker) & accepted) for worker in _children(process.pid)]
+        finally:
+            for connection in connections:
+                connection.close()
+    assert sum(shares) == 16
+    assert sorted(shares)[-2] > 0, shares  # (all 16 hashed to one socket: 1 in 32,768)
+
+
+def test_serve_with_workers_refuses_a_port_in_use(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        finished = subprocess.run(
+            [sys.executable, "-m", "inboxgraph.cli", "serve", "--port", str(port)],
+            env={"PATH": "/usr/bin:/bin", "INBOXGRAPH_WORKERS": "2"},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert finished.returncode == 2
+    assert f"inboxgraph: cannot listen on 127.0.0.1:{port}: Address already in use\n" in (
+        finished.stderr
+    )

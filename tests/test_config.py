@@ -105,6 +105,13 @@ def test_workers_are_a_positive_whole_number() -> None:
         load_settings({"INBOXGRAPH_WORKERS": "0"})
 
 
+def test_the_gc_threshold_is_a_positive_whole_number() -> None:
+    assert load_settings({}).gc_threshold == 50_000
+    assert load_settings({"INBOXGRAPH_GC_THRESHOLD": "700"}).gc_threshold == 700
+    with pytest.raises(ConfigurationError, match="INBOXGRAPH_GC_THRESHOLD"):
+        load_settings({"INBOXGRAPH_GC_THRESHOLD": "0"})
+
+
 def test_jobs_and_idempotency_are_kept_as_configured() -> None:
     settings = load_settings(
         {

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from inboxgraph.request_scope import current_request_id
 from inboxgraph.secrets import Redactor
 
+#: A line's time, to the second, in UTC (milliseconds and "Z" follow).
+_SECONDS = "%Y-%m-%dT%H:%M:%S"
 #: The ids of the current trace and span, as hex, or None outside any span.
 TraceIds = Callable[[], tuple[str, str] | None]
 
@@ -60,9 +62,8 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC)
-            .isoformat(timespec="milliseconds")
-            .replace("+00:00", "Z"),
+            "time": f"{time.strftime(_SECONDS, time.gmtime(record.created))}."
+            f"{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
             "message": self._redactor.redact(record.getMessage()),

@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests import npm_packages
+
 BROWSER_DIR = Path(__file__).resolve().parent
 ARTIFACTS_DIR = BROWSER_DIR / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -26,7 +28,6 @@ HOST = "127.0.0.1"
 STARTUP_TIMEOUT_SECONDS = 20.0
 STOP_TIMEOUT_SECONDS = 10.0
 SCRIPT_TIMEOUT_SECONDS = 90.0
-NPM_CI_TIMEOUT_SECONDS = 300.0
 
 
 def require_browser_tools() -> str:
@@ -42,19 +43,7 @@ def require_browser_tools() -> str:
             pytrace=False,
         )
     if not (BROWSER_DIR / "node_modules" / "playwright-core").is_dir():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail(f"`npm` is not on PATH (then `npm ci` in {BROWSER_DIR})", pytrace=False)
-        done = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"],
-            cwd=BROWSER_DIR,
-            capture_output=True,
-            text=True,
-            timeout=NPM_CI_TIMEOUT_SECONDS,
-            check=False,
-        )
-        if done.returncode != 0:
-            pytest.fail(f"npm ci failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+        npm_packages.npm_ci(BROWSER_DIR, "the browser tests")
     return node
 
 

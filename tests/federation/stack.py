@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -15,6 +14,8 @@ from typing import Any, Literal
 
 import httpx
 import pytest
+
+from tests import npm_packages
 
 FEDERATION_DIR = Path(__file__).resolve().parent
 REPO_ROOT = FEDERATION_DIR.parents[1]
@@ -34,19 +35,11 @@ HOST = "127.0.0.1"
 STARTUP_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
 NODE_SCRIPT_TIMEOUT_SECONDS = 60.0
-NPM_CI_TIMEOUT_SECONDS = 300.0
 
 
 def require_tool(name: str) -> str:
     """The path of `name`, failing (never skipping) the test when it is not installed."""
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(
-            f"`{name}` is not on PATH: the federation tests need Node 20+ and npm "
-            f"(then `npm ci` in {FEDERATION_DIR})",
-            pytrace=False,
-        )
-    return path
+    return npm_packages.require_tool(name, "the federation tests")
 
 
 def installed_matches_lockfile() -> bool:
@@ -67,19 +60,8 @@ def installed_matches_lockfile() -> bool:
 def ensure_node_modules() -> None:
     """Run `npm ci` unless node_modules already matches the lockfile (CI installs it first)."""
     require_tool("node")
-    if installed_matches_lockfile():
-        return
-    npm = require_tool("npm")
-    done = subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund"],
-        cwd=FEDERATION_DIR,
-        capture_output=True,
-        text=True,
-        timeout=NPM_CI_TIMEOUT_SECONDS,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"npm ci failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    if not installed_matches_lockfile():
+        npm_packages.npm_ci(FEDERATION_DIR, "the federation tests")
 
 
 def compose(

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.abc
+import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 
 import httpx
 import pytest
@@ -13,6 +17,7 @@ from inboxgraph.domain.outcomes import UpdateErrorCode
 from inboxgraph.providers.base import UpstreamResponse
 from inboxgraph.providers.errors import ProviderError
 from inboxgraph.providers.transport import exchange
+from tests.served import Received, stub_server
 
 
 class Stream(httpx.AsyncByteStream):
@@ -105,3 +110,53 @@ async def test_a_transport_failure_says_whether_the_request_may_have_landed(
     assert caught.value.code is code
     assert caught.value.may_have_been_applied is maybe_applied
     assert str(exc) not in caught.value.message
+
+
+class ImportLookups(importlib.abc.MetaPathFinder):
+    """Records every module the import system is asked to find (modules already imported
+    are never looked up again; a failed import is looked up each time)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def find_spec(
+        self,
+        fullname: str,
+        path: Sequence[str] | None,
+        target: ModuleType | None = None,
+    ) -> ModuleSpec | None:
+        self.names.append(fullname)
+        return None
+
+
+async def test_calls_over_the_network_import_nothing_each_time() -> None:
+    # httpcore asks sniffio for the async library on every lock: without sniffio that is a
+    # failed import per call (encode/httpcore#1103).
+    def answer(received: Received) -> tuple[int, str, bytes]:
+        return 200, "application/json", b"{}"
+
+    with stub_server(answer) as server:
+        async with httpx.AsyncClient() as http:
+
+            async def call_stub() -> UpstreamResponse:
+                return await exchange(
+                    http,
+                    "P",
+                    "GET",
+                    f"{server.origin}/x",
+                    json=None,
+                    params={},
+                    headers={},
+                    deadline_seconds=5.0,
+                    max_response_bytes=1_000,
+                )
+
+            await call_stub()  # the first call imports what calls need
+            lookups = ImportLookups()
+            sys.meta_path.insert(0, lookups)
+            try:
+                for _ in range(3):
+                    assert (await call_stub()).status == 200
+            finally:
+                sys.meta_path.remove(lookups)
+    assert lookups.names == []
