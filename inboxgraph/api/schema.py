@@ -21,6 +21,7 @@ from strawberry.utils.logging import StrawberryLogger
 
 from inboxgraph.api.entities import checked_representation
 from inboxgraph.api.error_codes import ErrorCodes, ParseCache, cached_parser, is_callers_mistake
+from inboxgraph.api.input_builders import install_input_builders
 from inboxgraph.api.limits import UpstreamBudget, document_limits_rule
 from inboxgraph.api.observer import OperationObserver
 from inboxgraph.api.transports import OperationTransports
@@ -168,7 +169,7 @@ def build_schema(
     operation_names = OperationNames()
     if not limits.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
-    return InboxGraphSchema(
+    built = InboxGraphSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -192,6 +193,8 @@ def build_schema(
         ],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
+    install_input_builders(built)
+    return built
 
 
 #: The schema with default limits: what `inboxgraph schema` prints.
