@@ -245,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         from inboxgraph.jobs.worker import job_worker
 
+        tune_gc(settings)
         job_worker(settings, max_jobs=args.max_jobs).run()
         return 0
     if args.command == "sandbox":
@@ -287,8 +288,8 @@ def worker_app() -> Starlette:
 
 
 def tune_gc(settings: Settings) -> None:
-    """Set the garbage collector's young-generation threshold for a serving process (the
-    older generations' thresholds are left as they are)."""
+    """Set the garbage collector's young-generation threshold for a process of `serve` or
+    `worker` (the older generations' thresholds are left as they are)."""
     _, older, oldest = gc.get_threshold()
     gc.set_threshold(settings.gc_threshold, older, oldest)
 

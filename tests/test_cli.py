@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import logging
 import os
 import signal
 import socket
@@ -19,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from inboxgraph.cli import worker_app
+from inboxgraph.cli import main, worker_app
 from tests.served import Received, serve_process, stub_server
 
 
@@ -250,6 +251,34 @@ def test_a_worker_sets_the_gc_threshold_it_is_configured_with(
         assert gc.get_threshold() == (12345, before[1], before[2])
     finally:
         gc.set_threshold(*before)
+
+
+def test_the_job_worker_sets_the_gc_threshold_before_it_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[tuple[int, int, int]] = []
+
+    class RecordingWorker:
+        def run(self) -> None:
+            seen.append(gc.get_threshold())
+
+    monkeypatch.setattr(
+        "inboxgraph.jobs.worker.job_worker", lambda settings, max_jobs: RecordingWorker()
+    )
+    monkeypatch.setenv("INBOXGRAPH_REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setenv("INBOXGRAPH_GC_THRESHOLD", "23456")
+    before = gc.get_threshold()
+    root = logging.getLogger()
+    handlers = {handler: list(handler.filters) for handler in root.handlers}
+    try:
+        assert main(["worker"]) == 0
+    finally:
+        gc.set_threshold(*before)
+        # main() sets logging up as a process does: put the test run's back.
+        root.handlers[:] = list(handlers)
+        for handler, filters in handlers.items():
+            handler.filters[:] = filters
+    assert seen == [(23456, before[1], before[2])]
 
 
 def _tcp_sockets(port: int, state: str) -> set[str]:
