@@ -19,7 +19,8 @@ in its bulk form; Puffle, which has no batch form: 8 x 1).
   (the target is at most 1.2) and against that floor (what inboxgraph adds).
 - The update calls must stay within the bound (eBay: ceil(n / 10)), or the script fails.
 - Everything runs in one process and one event loop, emulator included: its work counts
-  in the times (eBay's listing sorts every conversation for each page it answers).
+  in the times (eBay's listing sorts every conversation for each page it answers). The
+  garbage collector is set as `inboxgraph serve` sets it (INBOXGRAPH_GC_THRESHOLD).
 
     .venv/bin/python benchmarks/bulk.py [--sizes 10,100,1000] [--latency-ms 50] [--repeat 1]
 """
@@ -40,6 +41,7 @@ from typing import Any
 import httpx
 
 from inboxgraph.app import create_app
+from inboxgraph.cli import tune_gc
 from inboxgraph.config import load_settings
 from inboxgraph.config.faults import FaultPlan
 from inboxgraph.domain.provider import Provider
@@ -252,6 +254,8 @@ async def main() -> None:
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     latency = args.latency_ms / 1000
+    settings = load_settings()
+    tune_gc(settings)
     adapters = build_adapters(load_settings({}))
     print(
         f"updateConversations, {args.latency_ms:g} ms injected upstream latency, "
