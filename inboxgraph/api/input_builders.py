@@ -74,6 +74,8 @@ def used_as_is(
 
 
 def plan_input(definition: StrawberryObjectDefinition, context: InputContext) -> InputPlan:
+    """The plan of one input type, under the schema configuration `context` carries (every
+    schema built here has the same)."""
     names = context.config.name_converter
     fields = tuple(
         FieldPlan(
