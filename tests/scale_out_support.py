@@ -22,7 +22,8 @@ import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inboxgraph.sandbox.ayrshare import SANDBOX_TOKEN, AyrshareState, create_app
-from tests.redis_server import free_port
+from tests.ports import free_port
+from tests.served import wait_until_up
 from tests.support import UPDATE_MANY
 
 HOST = "127.0.0.1"
@@ -162,24 +163,13 @@ def serving(
                 )
             started.append(Served(process, f"http://{HOST}:{port}", stderr))
         for served in started:
-            _wait_until_up(served)
+            wait_until_up(
+                f"{served.origin}/healthz", served.process, STARTUP_TIMEOUT_SECONDS, served.log
+            )
         yield started
     finally:
         for served in started:
             _stop(served.process)
-
-
-def _wait_until_up(served: Served) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if served.process.poll() is not None:
-            raise AssertionError(f"inboxgraph serve exited:\n{served.log()}")
-        try:
-            if httpx.get(f"{served.origin}/healthz", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise AssertionError(f"{served.origin} did not answer within {STARTUP_TIMEOUT_SECONDS} s")
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

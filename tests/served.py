@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.redis_server import free_port
+from tests.ports import free_port
 
 
 @dataclass(frozen=True)
@@ -85,17 +85,25 @@ def stub_server(answer: Answer) -> Iterator[StubServer]:
         thread.join(timeout=5)
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+def wait_until_up(
+    url: str,
+    process: subprocess.Popen[bytes],
+    timeout: float = 20.0,
+    log: Callable[[], str] = str,
+) -> None:
+    """Wait until `url` answers 200, failing (with what `log` returns then) when `process`
+    exits first or `timeout` seconds pass."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}")
+            raise AssertionError(f"server exited with {process.returncode}\n{log()}")
         try:
             if httpx.get(url, timeout=1.0).status_code == 200:
                 return
         except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer within {timeout} s")
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"{url} did not answer within {timeout} s\n{log()}")
 
 
 @contextmanager

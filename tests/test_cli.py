@@ -21,53 +21,17 @@ import httpx
 import pytest
 
 from inboxgraph.cli import main, worker_app
-from tests.served import Received, serve_process, stub_server
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer within {timeout} s")
+from tests.ports import free_port
+from tests.served import Received, serve_process, stub_server, wait_until_up
 
 
 @pytest.fixture(scope="module")
-def serving() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def serving(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A served URL and its process."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "inboxgraph.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={"PATH": "/usr/bin:/bin"},
-    )
-    try:
-        _wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
-        yield f"http://127.0.0.1:{port}", process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serve_process({}, tmp_path_factory.mktemp("serving") / "stderr") as serving:
+        yield serving
 
 
 @pytest.fixture(scope="module")
@@ -104,14 +68,14 @@ def test_serve_offers_graphiql_to_a_browser(served: str) -> None:
 
 
 def test_sandbox_command_serves_the_emulators() -> None:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "inboxgraph.cli", "sandbox", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_until_up(f"http://127.0.0.1:{port}/", process)
+        wait_until_up(f"http://127.0.0.1:{port}/", process)
         index = httpx.get(f"http://127.0.0.1:{port}/", timeout=5.0).json()["emulators"]
         puffle = index["PUFFLE"]
         listing = httpx.get(

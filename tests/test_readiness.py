@@ -6,7 +6,8 @@ from __future__ import annotations
 from contextlib import ExitStack
 
 from inboxgraph.config import load_settings
-from tests.redis_server import free_port, redis_server
+from tests.ports import free_port
+from tests.redis_server import redis_server
 from tests.support import app_client
 
 

@@ -16,7 +16,8 @@ import pytest
 
 from inboxgraph.sandbox.ayrshare import SANDBOX_TOKEN
 from inboxgraph.secrets import MASK
-from tests.redis_server import free_port, redis_server
+from tests.ports import free_port
+from tests.redis_server import redis_server
 from tests.scale_out_support import (
     RETRY_AFTER_SECONDS,
     THROTTLED,

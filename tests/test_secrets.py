@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +26,7 @@ from inboxgraph.providers.registry import build_adapters
 from inboxgraph.secrets import MASK, RedactingFilter, Redactor
 from inboxgraph.upstreams import connect_upstreams
 from tests.app.provider_cases import PROVIDER_CASES
+from tests.ports import free_port
 from tests.secrets_support import (
     API_SENTINEL,
     AYRSHARE_ID,
@@ -44,6 +43,7 @@ from tests.secrets_support import (
     error_paths,
     sentinel_settings,
 )
+from tests.served import wait_until_up
 from tests.support import UPDATE_ONE, client_for
 
 SELECTION = """
@@ -188,26 +188,8 @@ ALL_READS = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"inboxgraph serve exited with {process.returncode}"
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer within {timeout} s")
-
-
 def test_a_served_process_never_shows_a_credential(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     stdout, stderr = tmp_path / "stdout", tmp_path / "stderr"
     answers: list[httpx.Response] = []
     with echo_server() as upstream:
@@ -238,7 +220,7 @@ def test_a_served_process_never_shows_a_credential(tmp_path: Path) -> None:
             )
             try:
                 origin = f"http://127.0.0.1:{port}"
-                _wait_until_up(f"{origin}/healthz", process)
+                wait_until_up(f"{origin}/healthz", process)
                 with httpx.Client(base_url=origin, timeout=20.0) as client:
                     caller = {"Authorization": f"Bearer {API_SENTINEL}"}
                     for query, variables in (

@@ -14,7 +14,7 @@ import pytest
 from inboxgraph.config import load_settings
 from inboxgraph.upstreams import connect_upstreams
 from tests.jobs.support import START, puffle_input
-from tests.redis_server import free_port
+from tests.ports import free_port
 from tests.support import (
     RESULT_FRAGMENT,
     client_for,

@@ -4,21 +4,19 @@ Debian's Chromium against it."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests import npm_packages
+from tests.ports import free_port, sandbox_environment
+from tests.served import wait_until_up
 
 BROWSER_DIR = Path(__file__).resolve().parent
 ARTIFACTS_DIR = BROWSER_DIR / "artifacts"
@@ -47,20 +45,12 @@ def require_browser_tools() -> str:
     return node
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def served(log: Path, **settings: str) -> Iterator[str]:
     """`inboxgraph serve` on a free loopback port with only `settings` (INBOXGRAPH_*) set;
     yields its origin, and stops it on exit."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INBOXGRAPH_")}
-    env.update(settings)
-    port = _free_port()
+    env = {**sandbox_environment(), **settings}
+    port = free_port()
     command = [sys.executable, "-m", "inboxgraph.cli", "serve", "--host", HOST, "--port", str(port)]
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -68,7 +58,7 @@ def served(log: Path, **settings: str) -> Iterator[str]:
         )
     origin = f"http://{HOST}:{port}"
     try:
-        _wait_until_healthy(origin, process, log)
+        wait_until_up(f"{origin}/healthz", process, STARTUP_TIMEOUT_SECONDS, log.read_text)
         yield origin
     finally:
         process.terminate()
@@ -77,22 +67,6 @@ def served(log: Path, **settings: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def _wait_until_healthy(origin: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"inboxgraph serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{origin}/healthz", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(
-        f"inboxgraph serve not healthy after {STARTUP_TIMEOUT_SECONDS}s:\n{log.read_text()}"
-    )
 
 
 def drive_graphiql(node: str, url: str, query: str, **options: str) -> dict[str, Any]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +14,7 @@ import httpx
 import pytest
 
 from tests import npm_packages
+from tests.ports import free_port, sandbox_environment
 
 FEDERATION_DIR = Path(__file__).resolve().parent
 REPO_ROOT = FEDERATION_DIR.parents[1]
@@ -92,18 +91,6 @@ def compose(
         timeout=NODE_SCRIPT_TIMEOUT_SECONDS,
         check=False,
     )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def sandbox_env() -> dict[str, str]:
-    """The current environment without INBOXGRAPH_* variables: every provider in sandbox mode."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("INBOXGRAPH_")}
 
 
 @dataclass
@@ -198,7 +185,7 @@ def start_subgraphs(services: Services) -> Subgraphs:
     )
     serve = ["serve", "--host", HOST, "--port", str(inboxgraph_port)]
     inboxgraph = services.start(
-        "inboxgraph", [sys.executable, "-m", "inboxgraph.cli", *serve], env=sandbox_env()
+        "inboxgraph", [sys.executable, "-m", "inboxgraph.cli", *serve], env=sandbox_environment()
     )
     crm = services.start("crm", [require_tool("node"), "crm.mjs", f"--port={crm_port}"])
     services.wait_ready(

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+from tests.ports import free_port, sandbox_environment
+from tests.served import wait_until_up
 
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT_SECONDS = 30.0
@@ -43,18 +41,6 @@ class Served:
         assert self.process.poll() is None, f"the server exited:\n{log[-4000:]}"
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def sandbox_environment() -> dict[str, str]:
-    """This process's environment without any INBOXGRAPH_* variable: no configuration."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("INBOXGRAPH_")}
-
-
 @contextmanager
 def serve(log_dir: Path) -> Iterator[Served]:
     """Run `inboxgraph serve` until the block ends; its stderr is kept in `log_dir`."""
@@ -70,7 +56,9 @@ def serve(log_dir: Path) -> Iterator[Served]:
         )
     served = Served(f"http://{HOST}:{port}/graphql", stderr_path, process)
     try:
-        _wait_ready(served, f"http://{HOST}:{port}/healthz")
+        wait_until_up(
+            f"http://{HOST}:{port}/healthz", process, STARTUP_TIMEOUT_SECONDS, served.stderr
+        )
         yield served
     finally:
         process.terminate()
@@ -79,25 +67,6 @@ def serve(log_dir: Path) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def _wait_ready(served: Served, health_url: str) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    with httpx.Client(timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if served.process.poll() is not None:
-                raise AssertionError(
-                    f"inboxgraph serve exited with {served.process.returncode}:\n{served.stderr()}"
-                )
-            try:
-                if client.get(health_url).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-    raise AssertionError(
-        f"inboxgraph serve not ready in {STARTUP_TIMEOUT_SECONDS}s:\n{served.stderr()}"
-    )
 
 
 def _around_traceback(log: str, lines: int = 60) -> str:

@@ -32,7 +32,8 @@ from websockets.typing import Subprotocol
 from inboxgraph.config.faults import FaultPlan
 from inboxgraph.sandbox.faults import FaultCounts, FaultInjector, with_faults
 from tests.jobs.support import answer
-from tests.redis_server import free_port
+from tests.ports import free_port
+from tests.served import wait_until_up
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 20.0
@@ -160,23 +161,10 @@ class Process:
                 stderr=subprocess.STDOUT,
             )
         if self.argv[0] == "serve":
-            self._wait_until_serving()
+            assert self.process is not None
+            healthz = f"http://{HOST}:{self.port}/healthz"
+            wait_until_up(healthz, self.process, START_TIMEOUT, self.tail)
         return self
-
-    def _wait_until_serving(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            self.assert_running()
-            try:
-                if (
-                    httpx.get(self.url.replace("/graphql", "/healthz"), timeout=1).status_code
-                    == 200
-                ):
-                    return
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"{self.name} did not start:\n{self.tail()}"
-            time.sleep(0.05)
 
     def wait_for_log(self, text: str) -> None:
         deadline = time.monotonic() + START_TIMEOUT

@@ -23,7 +23,7 @@ from inboxgraph.providers.errors import ProviderError
 from inboxgraph.providers.network import AiohttpTransport, httpx_failures, network_transport
 from inboxgraph.providers.transport import exchange
 from inboxgraph.upstreams import connect_upstreams
-from tests.redis_server import free_port
+from tests.ports import free_port
 from tests.served import Received, stub_server
 
 LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=5)

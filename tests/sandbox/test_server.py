@@ -15,8 +15,9 @@ import pytest
 from inboxgraph.sandbox import ebay, highlevel, puffle, vcita
 from inboxgraph.sandbox.faults import MALFORMED_BODY
 from inboxgraph.upstreams import connect_upstreams
+from tests.ports import free_port
+from tests.served import wait_until_up
 from tests.support import client_for, live_settings, update_many
-from tests.test_cli import _free_port, _wait_until_up
 
 FAULTS = {
     "INBOXGRAPH_SANDBOX_FAULTS_PUFFLE": "burst_429=1,retry_after=2",
@@ -31,7 +32,7 @@ FAULTS = {
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A real `inboxgraph sandbox` process with a fault per provider; its URL and log."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("sandbox") / "stderr.log"
     with log.open("wb") as stderr:
         process = subprocess.Popen(
@@ -41,7 +42,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
             env={"PATH": "/usr/bin:/bin", **FAULTS},
         )
         try:
-            _wait_until_up(f"http://127.0.0.1:{port}/", process)
+            wait_until_up(f"http://127.0.0.1:{port}/", process)
             yield f"http://127.0.0.1:{port}", log
         finally:
             process.terminate()
