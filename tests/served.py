@@ -108,21 +108,22 @@ def wait_until_up(
 
 @contextmanager
 def serve_process(
-    env: Mapping[str, str], stderr: Path
+    env: Mapping[str, str], stderr: Path, command: str = "serve", ready_path: str = "/healthz"
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`inboxgraph serve` on a free port with `env`, its log in `stderr`; yields its origin
-    and process, and kills it if the block left it running."""
+    """`inboxgraph serve` (or another serving `command`, up once `ready_path` answers) on a
+    free port with `env`, its log in `stderr`; yields its origin and process, and kills it
+    if the block left it running."""
     port = free_port()
     with stderr.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "inboxgraph.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "inboxgraph.cli", command, "--port", str(port)],
             stdout=subprocess.DEVNULL,
             stderr=log,
             env={"PATH": "/usr/bin:/bin", **env},
         )
         try:
             origin = f"http://127.0.0.1:{port}"
-            wait_until_up(f"{origin}/healthz", process)
+            wait_until_up(f"{origin}{ready_path}", process)
             yield origin, process
         finally:
             if process.poll() is None:

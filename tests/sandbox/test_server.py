@@ -3,8 +3,6 @@ a client on the network sees it, and inboxgraph's typed result for it."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +13,7 @@ import pytest
 from inboxgraph.sandbox import ebay, highlevel, puffle, vcita
 from inboxgraph.sandbox.faults import MALFORMED_BODY
 from inboxgraph.upstreams import connect_upstreams
-from tests.ports import free_port
-from tests.served import wait_until_up
+from tests.served import serve_process
 from tests.support import client_for, live_settings, update_many
 
 FAULTS = {
@@ -32,21 +29,9 @@ FAULTS = {
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A real `inboxgraph sandbox` process with a fault per provider; its URL and log."""
-    port = free_port()
     log = tmp_path_factory.mktemp("sandbox") / "stderr.log"
-    with log.open("wb") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "inboxgraph.cli", "sandbox", "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            env={"PATH": "/usr/bin:/bin", **FAULTS},
-        )
-        try:
-            wait_until_up(f"http://127.0.0.1:{port}/", process)
-            yield f"http://127.0.0.1:{port}", log
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with serve_process(FAULTS, log, command="sandbox", ready_path="/") as (origin, _):
+        yield origin, log
 
 
 def test_a_429_burst_carries_retry_after(sandbox: tuple[str, Path]) -> None:
