@@ -9,11 +9,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import threading
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -21,6 +18,7 @@ import httpx
 from inboxgraph.config import Settings
 from inboxgraph.domain.provider import Provider
 from inboxgraph.providers.errors import MAX_PROVIDER_MESSAGE_CHARS
+from tests.served import Received
 from tests.support import live_settings
 
 #: Each provider's credential, and the one callers of /graphql present.
@@ -296,74 +294,31 @@ class EchoingUpstream:
 # --- A real HTTP upstream for a real server process ---
 
 
-class _EchoHandler(BaseHTTPRequestHandler):
-    """Answers every call with the Authorization header it was sent, in the body.
+def echo_authorization(received: Received) -> tuple[int, str, bytes]:
+    """A stub upstream's answer (see `tests.served.stub_server`) that carries the
+    Authorization header it was sent, in its body.
 
     The first path segment chooses the answer: `json<status>` (the error shape of every
     provider, as JSON) or `html<status>` (an HTML page).
     """
-
-    server: EchoServer
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        self.rfile.read(length)
-        authorization = self.headers.get("authorization", "")
-        self.server.authorizations.append(authorization)
-        kind = self.path.lstrip("/").split("/", 1)[0]
-        status = int(kind[4:])
-        echoed = f"credentials {authorization} are not valid for this account"
-        if kind.startswith("json"):
-            body = json.dumps(
-                {
-                    "action": "request",
-                    "status": "error",
-                    "statusCode": status,
-                    "message": echoed,
-                    "error": echoed,
-                    "errors": [{"errorId": 1001, "message": echoed}],
-                }
-            ).encode()
-            media_type = "application/json"
-        else:
-            body = f"<html><body><p>{echoed}</p></body></html>".encode()
-            media_type = "text/html"
-        self.send_response(status)
-        self.send_header("content-type", media_type)
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_PUT = do_POST = do_PATCH = _answer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the test reads what it needs from `authorizations`."""
-
-
-class EchoServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _EchoHandler)
-        self.authorizations: list[str] = []
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-@contextmanager
-def echo_server() -> Iterator[EchoServer]:
-    """An echoing HTTP server on a free loopback port, for as long as the block runs."""
-    server = EchoServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    kind = received.path.lstrip("/").split("/", 1)[0]
+    status = int(kind[4:])
+    echoed = (
+        f"credentials {received.headers.get('authorization', '')} are not valid for this account"
+    )
+    if kind.startswith("json"):
+        body = json.dumps(
+            {
+                "action": "request",
+                "status": "error",
+                "statusCode": status,
+                "message": echoed,
+                "error": echoed,
+                "errors": [{"errorId": 1001, "message": echoed}],
+            }
+        ).encode()
+        return status, "application/json", body
+    return status, "text/html", f"<html><body><p>{echoed}</p></body></html>".encode()
 
 
 def all_leaks(texts: Iterable[tuple[str, str]]) -> list[str]:

@@ -39,11 +39,11 @@ from tests.secrets_support import (
     VCITA_UID,
     EchoingUpstream,
     all_leaks,
-    echo_server,
+    echo_authorization,
     error_paths,
     sentinel_settings,
 )
-from tests.served import wait_until_up
+from tests.served import stub_server, wait_until_up
 from tests.support import UPDATE_ONE, client_for
 
 SELECTION = """
@@ -192,7 +192,7 @@ def test_a_served_process_never_shows_a_credential(tmp_path: Path) -> None:
     port = free_port()
     stdout, stderr = tmp_path / "stdout", tmp_path / "stderr"
     answers: list[httpx.Response] = []
-    with echo_server() as upstream:
+    with stub_server(echo_authorization) as upstream:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "INBOXGRAPH_API_TOKEN": API_SENTINEL,
@@ -251,9 +251,9 @@ def test_a_served_process_never_shows_a_credential(tmp_path: Path) -> None:
                 process.wait(timeout=10)
 
     # Meaningful: every provider was reached with its own credential and said why it refused.
-    assert {f"Bearer {token}" for token in PROVIDER_SENTINELS.values()} <= set(
-        upstream.authorizations
-    )
+    assert {f"Bearer {token}" for token in PROVIDER_SENTINELS.values()} <= {
+        received.headers.get("authorization", "") for received in upstream.received
+    }
     [updated, *_] = answers
     results = updated.json()["data"]["updateConversations"]
     assert {r["provider"]: r["code"] for r in results} == {
