@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -23,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inboxgraph.sandbox.ayrshare import SANDBOX_TOKEN, AyrshareState, create_app
 from tests.ports import free_port
-from tests.served import wait_until_up
+from tests.served import stop_process_group, wait_until_up
 from tests.support import UPDATE_MANY
 
 HOST = "127.0.0.1"
@@ -169,16 +168,7 @@ def serving(
         yield started
     finally:
         for served in started:
-            _stop(served.process)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=STOP_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+            stop_process_group(served.process, STOP_TIMEOUT_SECONDS)
 
 
 def ayrshare_updates(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -120,12 +123,24 @@ def serve_process(
             stdout=subprocess.DEVNULL,
             stderr=log,
             env={"PATH": "/usr/bin:/bin", **env},
+            # Its worker processes share its process group, so none outlives the block.
+            start_new_session=True,
         )
         try:
             origin = f"http://127.0.0.1:{port}"
             wait_until_up(f"{origin}{ready_path}", process)
             yield origin, process
         finally:
-            if process.poll() is None:
-                process.kill()
-            process.wait(timeout=10)
+            stop_process_group(process)
+
+
+def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+    """SIGTERM `process` (started with `start_new_session`) and wait for it; then SIGKILL
+    whatever is left of its process group (its workers, had it died first)."""
+    if process.poll() is None:
+        process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=timeout)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=timeout)

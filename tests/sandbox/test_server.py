@@ -99,7 +99,8 @@ async def test_inboxgraph_in_live_mode_reports_the_faults_typed(sandbox: tuple[s
         INBOXGRAPH_VCITA_TOKEN=vcita.SANDBOX_TOKEN,
         INBOXGRAPH_RETRY_BASE_SECONDS="0",
     )
-    async with client_for(connect_upstreams(settings)) as client:
+    upstreams = connect_upstreams(settings)
+    async with client_for(upstreams) as client:
         dropped, garbled = await update_many(
             client,
             [
@@ -113,6 +114,7 @@ async def test_inboxgraph_in_live_mode_reports_the_faults_typed(sandbox: tuple[s
                 {"vcita": {"uid": "89m2pnabgozdvd9f", "spam": True}},
             ],
         )
+    await upstreams.aclose()  # its network connections, over real HTTP
     assert (dropped["code"], dropped["mayHaveBeenApplied"], dropped["retryable"]) == (
         "UPSTREAM_UNAVAILABLE",
         True,
