@@ -108,6 +108,9 @@ class FaultInjector:
             await _hold(receive)
             await _answer(send, 504, {"error": "injected timeout: held too long"})
         elif fault is Fault.DROPPED:
+            # The request is read whole first: a socket closed with part of it unread
+            # would be reset, and the caller would see a reset, not an answer cut short.
+            await _read_request(receive)
             await send(
                 {
                     "type": "http.response.start",
@@ -184,6 +187,14 @@ async def _answer(
     ]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": content})
+
+
+async def _read_request(receive: Receive) -> None:
+    """Receive the request's body to its end (or to the caller's disconnecting)."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect" or not message.get("more_body", False):
+            return
 
 
 async def _hold(receive: Receive) -> None:
