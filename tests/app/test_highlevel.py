@@ -204,8 +204,10 @@ async def test_values_the_doc_does_not_forbid_land_in_the_emulator(
 
 
 async def test_just_sent_message_is_updated_once_downstreamed(state: HighLevelState) -> None:
-    state.add_message(JUST_SENT, downstream_seconds=0.2)
-    client, emulator, _ = _connect(state, retry_seconds="0.3")
+    # Young for 0.45 s: the first call comes well within it, and the one retry (after the
+    # whole 0.5 s budget, the first delay being 0.5 s) after it.
+    state.add_message(JUST_SENT, downstream_seconds=0.45)
+    client, emulator, _ = _connect(state, retry_seconds="0.5")
     async with client:
         result = await update_one(client, {"highLevel": {"messageId": JUST_SENT, "status": "READ"}})
     assert result["conversation"]["message"] == {"id": JUST_SENT, "status": "READ"}
